@@ -1,0 +1,130 @@
+# wgmtu — build
+#
+#   make                 build/wgmtu (and build/wgmtud once src/daemon exists)
+#   make SAN=1           ASan+UBSan build into build-san/
+#   make WERROR=1        warnings are errors (CI sets it)
+#   make test            build everything and run tests/run.sh (unit + netns)
+#   make unit            unit tests only
+#   make fuzz            libFuzzer harnesses into build-fuzz/ (clang)
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by directory, so a new module is a new file, not a
+# Makefile edit:  src/{common,wire,route,pmtu}/*.c  -> libwgmtu.a (pure cores)
+#                 src/tool/*.c                      -> wgmtu
+#                 src/daemon/*.c                    -> wgmtud
+#                 tests/unit/test_*.c               -> one cmocka binary each
+#                 tests/tools/*.c                   -> helper programs for tests
+#                 tests/fuzz/fuzz_*.c               -> one libFuzzer binary each
+
+SAN     ?= 0
+WERROR  ?= 0
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+else
+BUILD   ?= build
+endif
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+
+CC      ?= cc
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-unused-parameter -Wvla \
+           -Wimplicit-fallthrough
+CPPFLAGS += -D_GNU_SOURCE -DWGMTU_VERSION='"$(VERSION)"' -Isrc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -fno-strict-aliasing
+LDLIBS  += -lcrypto -lpcap -lmnl -lm
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c))
+TOOL_SRC   := $(sort $(wildcard src/tool/*.c))
+DAEMON_SRC := $(sort $(wildcard src/daemon/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TTOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJ   := $(call obj,$(CORE_SRC))
+TOOL_OBJ   := $(call obj,$(filter-out src/tool/main.c,$(TOOL_SRC)))
+DAEMON_OBJ := $(call obj,$(filter-out src/daemon/main.c,$(DAEMON_SRC)))
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TTOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
+
+BINS := $(BUILD)/wgmtu
+ifneq ($(DAEMON_SRC),)
+BINS += $(BUILD)/wgmtud
+endif
+
+.PHONY: all unit-bins test unit netns fuzz fuzz-bins install clean
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libwgmtu.a: $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/libwgtool.a: $(TOOL_OBJ)
+	@rm -f $@
+	$(if $(TOOL_OBJ),$(AR) rcs $@ $^,$(AR) rcs $@)
+$(BUILD)/libwgdaemon.a: $(DAEMON_OBJ)
+	@rm -f $@
+	$(if $(DAEMON_OBJ),$(AR) rcs $@ $^,$(AR) rcs $@)
+
+$(BUILD)/wgmtu: $(call obj,src/tool/main.c) $(BUILD)/libwgtool.a $(BUILD)/libwgmtu.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/wgmtud: $(call obj,src/daemon/main.c) $(BUILD)/libwgdaemon.a $(BUILD)/libwgmtu.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+# Unit tests see every module (tool and daemon ones too, minus main.c).
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libwgtool.a $(BUILD)/libwgdaemon.a $(BUILD)/libwgmtu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lpthread
+
+# Helper programs the script tests drive (tests/tools/NAME.c -> one binary).
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libwgtool.a $(BUILD)/libwgdaemon.a $(BUILD)/libwgmtu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+unit-bins: $(UNIT_BIN) $(TTOOL_BIN)
+
+test: all unit-bins
+	BUILD=$(BUILD) tests/run.sh
+
+unit: all unit-bins
+	BUILD=$(BUILD) tests/run.sh --unit
+
+# Fuzz harnesses: clang + libFuzzer + ASan/UBSan. The libraries are built
+# once with fuzzer instrumentation into build-fuzz/, then each harness links.
+FUZZ_BUILD := build-fuzz
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=0 \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  $(FUZZ_BUILD)/libwgmtu.a $(FUZZ_BUILD)/libwgtool.a $(FUZZ_BUILD)/libwgdaemon.a fuzz-bins
+fuzz-bins: $(FUZZ_BIN)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libwgtool.a $(FUZZ_BUILD)/libwgdaemon.a $(FUZZ_BUILD)/libwgmtu.a
+	clang $(CPPFLAGS) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -o $@ $^ $(LDLIBS) -lpthread
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(wildcard man/*.8),install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+#!/bin/bash
+# scripts/test.sh — install what is missing, build, run every test.
+#   scripts/test.sh            normal build (warnings are errors) + unit,
+#                              CLI, network-namespace and fuzz-smoke tests
+#   scripts/test.sh --san      the same suite built with ASan+UBSan
+#   scripts/test.sh [--san] PATTERN   only tests whose name contains PATTERN
+# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+set -u
+cd "$(dirname "$0")/.."
+"./scripts/deps.sh" || exit 1
+SAN=0
+if [ "${1:-}" = "--san" ]; then SAN=1; shift; fi
+JOBS=$(nproc 2>/dev/null || echo 2)
+if [ $SAN = 1 ]; then
+	BUILD=build-san
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+	BUILD=build
+fi
+export BUILD
+if ! make -s -j"$JOBS" SAN=$SAN WERROR=1 all unit-bins >/tmp/wgmtu-build.$$.log 2>&1; then
+	cat /tmp/wgmtu-build.$$.log
+	rm -f /tmp/wgmtu-build.$$.log
+	echo "build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+rm -f /tmp/wgmtu-build.$$.log
+if [ $SAN = 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+	if ! make -s fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
+		cat /tmp/wgmtu-fuzz.$$.log
+		echo "fuzz build failed"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	rm -f /tmp/wgmtu-fuzz.$$.log
+fi
+if [ $SAN = 1 ]; then
+	tests/run.sh --unit "$@" && tests/run.sh --scripts "$@"
+else
+	tests/run.sh "$@"
+fi

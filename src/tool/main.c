@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/* wgmtu: a small dispatcher over a command table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "tool/tool.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "calc", cmd_calc, "WireGuard MTU and TCP MSS from a path MTU or a link's encapsulations" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s COMMAND [ARGS...]\n\n"
+		   "Path-MTU toolkit for WireGuard.\n\nCommands:\n", prog_name);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-10s %s\n", "help", "this text, or 'help COMMAND' for a command's own");
+	fprintf(f, "\nOptions: --help, --version.  Exit codes: 0 ok, 1 problem found,\n"
+		   "2 usage error, 3 could not run.  See wgmtu(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
+		printf("wgmtu %s\n", WGMTU_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		if (argc > 2 && strcmp(cmd, "help") == 0) {
+			for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+				if (!strcmp(argv[2], commands[i].name)) {
+					char *a[] = { argv[2], (char *)"--help", NULL };
+					return commands[i].fn(2, a);
+				}
+			}
+			fprintf(stderr, "%s: unknown command '%s'\n", prog_name, argv[2]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n\n", prog_name, cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}
