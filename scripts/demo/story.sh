@@ -1,13 +1,57 @@
 #!/bin/bash
-# The story: a home uplink negotiated at 1454 bytes, WireGuard at its
-# default MTU 1420, routers that drop ICMP "fragmentation needed".
-W=${BUILD:-build}/wgmtu
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# The story in DESIGN.md, played in network namespaces on this machine:
+# laptop - home router - ISP router - VPS, the home uplink at 1454 bytes,
+# both routers dropping ICMP "fragmentation needed", WireGuard at 1420.
+# Nothing leaves the machine; everything is removed on exit.
+. "$(dirname "$0")/../../tests/netns/lib.sh"
+. "$(dirname "$0")/../../tests/netns/lib_wg.sh"
+W="$LAB_BUILD/wgmtu"
+B=$'\033[1m' N=$'\033[0m'
+[ -t 1 ] || B='' N=''
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+t0=$SECONDS
 
-say "The path: laptop - home router - ISP (link MTU 1454) - VPS, ICMP too-big filtered"
-say "What WireGuard's default MTU 1420 means on a 1454 path (IPv4 endpoints)"
-"$W" calc --path-mtu 1454 --outer ipv4
-say "The same path when the endpoints talk IPv6"
-"$W" calc --path-mtu 1454 --outer ipv6 | sed -n '/WireGuard MTU/,/TCP MSS/p'
-say "An IPoE/DS-Lite uplink from its link MTU: 1500 - PPPoE 8 - DS-Lite 40"
-"$W" calc --link-mtu 1500 --encap pppoe,dslite --outer ipv4 | sed -n '1,5p;/WireGuard MTU/,/TCP MSS/p'
+lab_init
+say "Building the path: laptop - home - isp - vps, 1454-byte link home-isp, ICMP too-big dropped"
+lab_chain laptop home isp vps -- 1500 1454 1500
+lab_drop_ptb home
+lab_drop_ptb isp
+LIF=$(lab_wg_ifname l) VIF=$(lab_wg_ifname v)
+
+# A 27 KB login page and a small one, served by the VPS inside the tunnel.
+mkdir -p "$LAB_TMP/www"
+head -c 27000 /dev/urandom | base64 -w 100 | head -c 27000 >"$LAB_TMP/www/login.html"
+echo "<html>ok</html>" >"$LAB_TMP/www/small.html"
+
+fetch() { # fetch NODE URL -> prints "OK n bytes in t s" or "HANG (gave up after 5 s)"
+	local out
+	if out=$(lab_run "$1" curl -s -o /dev/null --max-time 5 -w '%{size_download} %{time_total}' "$2"); then
+		echo "OK: ${out% *} bytes in ${out#* } s"
+	else
+		echo "HANG: nothing after 5 s (curl gave up; a browser would spin forever)"
+	fi
+}
+
+say "Act 1: wireguard-go on both ends, default MTU 1420"
+lab_wg_up laptop wireguard-go "$LIF" 10.99.0.1 fd99::1 1420
+lab_wg_up vps wireguard-go "$VIF" 10.99.0.2 fd99::2 1420
+lab_wg_peer laptop "$LIF" "$VIF" "$(lab_ip4 vps):51820" 10.99.0.2/32 fd99::2/128
+lab_wg_peer vps "$VIF" "$LIF" "" 10.99.0.1/32 fd99::1/128
+lab_bg vps http python3 -m http.server --bind 10.99.0.2 --directory "$LAB_TMP/www" 8080
+lab_wait_for 10 lab_run vps python3 -c "import socket; socket.create_connection(('10.99.0.2', 8080), 1)"
+lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+echo "ping through the tunnel:  $(lab_run laptop ping -c1 -W1 10.99.0.2 | grep -o 'time=.*' || echo lost)"
+echo "GET /small.html (16 B):   $(fetch laptop http://10.99.0.2:8080/small.html)"
+echo "GET /login.html (27 KB):  $(fetch laptop http://10.99.0.2:8080/login.html)"
+echo "Why: 1420 + 60 bytes of WireGuard/UDP/IPv4 = 1480-byte packets; the path carries 1454,"
+echo "and the routers drop the ICMP that would say so. A path-MTU black hole."
+
+say "The arithmetic (wgmtu calc --path-mtu 1454 --outer ipv4)"
+"$W" calc --path-mtu 1454 --outer ipv4 | sed -n '/WireGuard MTU/,/TCP MSS/p'
+
+say "The fix by hand, as the story found it: MTU = 1394 on both ends"
+lab_run laptop ip link set "$LIF" mtu 1394
+lab_run vps ip link set "$VIF" mtu 1394
+echo "GET /login.html (27 KB):  $(fetch laptop http://10.99.0.2:8080/login.html)"
+
+say "Done in $((SECONDS - t0)) s"

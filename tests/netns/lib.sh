@@ -25,6 +25,7 @@ LAB_PFX="wgm$$"
 LAB_NET=${LAB_NET:-77}
 LAB_NODES=()
 LAB_PIDS=()
+LAB_CLEANUP_HOOKS=()  # functions run by the trap after processes are gone
 LAB_TMP=""
 LAB_PASS=0
 LAB_FAIL=0
@@ -65,6 +66,8 @@ lab_cleanup() {
 		ip netns del "$LAB_PFX-$ns" 2>/dev/null
 	done
 	wait 2>/dev/null
+	local hook
+	for hook in "${LAB_CLEANUP_HOOKS[@]}"; do "$hook"; done
 	[ -n "$LAB_TMP" ] && rm -rf "$LAB_TMP"
 	exit "$rc"
 }
