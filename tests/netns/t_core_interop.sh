@@ -35,6 +35,8 @@ drv_run() {
 		"${INNER[@]}" >"$T/$name.out" 2>&1
 }
 has() { grep -q -- "$2" "$T/$1.out" || { cat "$T/$1.out"; return 1; }; }
+# bg_ready NAME: wait until the background driver has bound its socket
+bg_ready() { lab_wait_for 5 grep -q '^listening' "$T/$1.log" || lab_log "driver $1 not ready"; }
 
 # ---- (a) we initiate ----
 for fam in 4 6; do
@@ -57,7 +59,7 @@ for fam in 4 6; do
 	lab_bg drv "b$fam" "$PEER" respond --psk-file "$T/psk" --bind "$B" --port 40000 \
 		--count 3 --timeout 15 --key-file "$T/drv.key" --peer-pub "$WPUB" "${INNER[@]}"
 	pid=$LAB_LASTPID
-	sleep 0.2
+	bg_ready "b$fam"
 	lab_check "(b) IPv$fam: ping inside wireguard-go's namespace is answered by us" \
 		lab_run wgo ping -n -c 3 -i 0.2 -W 5 192.168.77.1
 	wait "$pid"; rc=$?
@@ -73,7 +75,7 @@ core_wggo_peer wgo "$IF" "$DPUB" 192.168.77.1/32 "$T/psk" "$D4:40001"
 lab_bg drv c "$PEER" respond --under-load --psk-file "$T/psk" --bind "$D4" --port 40001 \
 	--count 1 --timeout 20 --key-file "$T/drv.key" --peer-pub "$WPUB" "${INNER[@]}"
 pid=$LAB_LASTPID
-sleep 0.2
+bg_ready c
 # wireguard-go retransmits its initiation after REKEY_TIMEOUT (5 s)
 lab_check "(c) ping succeeds after the cookie round trip" \
 	lab_run wgo ping -n -c 1 -W 15 192.168.77.1
@@ -97,7 +99,7 @@ core_wggo_peer wgo "$IF" "$DPUB" 192.168.77.1/32 "$T/psk" "$D4:40002"
 lab_bg drv d2 "$PEER" respond --psk-file "$T/psk.wrong" --bind "$D4" --port 40002 \
 	--count 1 --timeout 4 --key-file "$T/drv.key" --peer-pub "$WPUB" "${INNER[@]}"
 pid=$LAB_LASTPID
-sleep 0.2
+bg_ready d2
 lab_check_fails "(d) wrong psk, wireguard-go initiates: its ping fails" \
 	lab_run wgo ping -n -c 1 -W 3 192.168.77.1
 wait "$pid"; rc=$?
