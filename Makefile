@@ -66,6 +66,8 @@ BINS += $(BUILD)/wgmtud
 endif
 
 .PHONY: all unit-bins test unit netns fuzz fuzz-bins install clean
+# keep intermediate objects (test .o files) so rebuilds are incremental
+.SECONDARY:
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
