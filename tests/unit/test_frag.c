@@ -90,7 +90,8 @@ static void mk_pkt(size_t tot, size_t optlen, const uint8_t *opts)
 	mk_ip4(pkt, (uint16_t)tot, 0, 17, S, D);
 	pkt[0] = (uint8_t)(0x40 | (hl / 4));
 	pkt[1] = 0x28;
-	memcpy(pkt + 20, opts, optlen);
+	if (optlen)
+		memcpy(pkt + 20, opts, optlen);
 	ref_fill_csum(NULL, 0, pkt, hl, 10);
 }
 

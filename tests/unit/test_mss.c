@@ -33,7 +33,8 @@ static void mk_tcp4_opts(uint8_t flags, const uint8_t *opts, size_t olen, size_t
 	t[12] = (uint8_t)((thl / 4) << 4);
 	t[13] = flags;
 	t[14] = 0xfa; t[15] = 0xf0;
-	memcpy(t + 20, opts, olen);
+	if (olen)
+		memcpy(t + 20, opts, olen);
 	for (size_t i = 0; i < payload; i++)
 		t[thl + i] = (uint8_t)(i * 13 + 5);
 	ref_pseudo4(ph, pkt + 12, pkt + 16, 6, (uint16_t)(thl + payload));
