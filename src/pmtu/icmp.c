@@ -31,6 +31,7 @@ static const char *const verdict_names[ICMP_VERDICT_COUNT] = {
 	[ICMP_NO_FRAGMENT] = "fragment",
 	[ICMP_NO_BAD_SOURCE] = "bad_source",
 	[ICMP_NO_BAD_DEST] = "bad_dest",
+	[ICMP_NO_SOURCE_ADDR] = "no_source_addr",
 };
 
 const char *icmp_verdict_name(enum icmp_verdict v)
@@ -93,7 +94,7 @@ int icmp4_build_frag_needed(const uint8_t *pkt, size_t len, const uint8_t src[4]
 	size_t quote, total;
 	uint8_t *ip, *ic;
 
-	if (!src || !out || mtu < ICMP4_MIN_NEXTHOP_MTU || mtu > 65535)
+	if (!out || mtu < ICMP4_MIN_NEXTHOP_MTU || mtu > 65535)
 		return -EINVAL;
 	if (ipi_parse(pkt, len, &ii) < 0)
 		return refuse(why, ICMP_NO_MALFORMED);
@@ -112,6 +113,8 @@ int icmp4_build_frag_needed(const uint8_t *pkt, size_t len, const uint8_t src[4]
 		return refuse(why, ICMP_NO_ICMP_ERROR);
 	if (!ii.df)
 		return refuse(why, ICMP_NO_DF_CLEAR);
+	if (!src && !ipi_v4_is_unicast_host(ii.dst))
+		return refuse(why, ICMP_NO_SOURCE_ADDR);
 
 	quote = ii.tot_len;
 	if (quote > ICMP4_MAX_ERROR_LEN - IPI_IPV4_HDR - ICMP_HDR)
@@ -129,7 +132,7 @@ int icmp4_build_frag_needed(const uint8_t *pkt, size_t len, const uint8_t src[4]
 	ip[8] = ICMP_ERROR_TTL;
 	ip[9] = IPI_PROTO_ICMP;
 	put_be16(ip + 10, 0);
-	memcpy(ip + 12, src, 4);
+	memcpy(ip + 12, src ? src : ii.dst, 4);
 	memcpy(ip + 16, ii.src, 4);
 	put_be16(ip + 10, csum(ip, IPI_IPV4_HDR));
 
@@ -154,7 +157,7 @@ int icmp6_build_packet_too_big(const uint8_t *pkt, size_t len, const uint8_t src
 	size_t quote, total, plen;
 	uint8_t *ip, *ic;
 
-	if (!src || !out || mtu < ICMP6_MIN_MTU || mtu > 0xffffffffUL)
+	if (!out || mtu < ICMP6_MIN_MTU || mtu > 0xffffffffUL)
 		return -EINVAL;
 	if (ipi_parse(pkt, len, &ii) < 0)
 		return refuse(why, ICMP_NO_MALFORMED);
@@ -168,6 +171,9 @@ int icmp6_build_packet_too_big(const uint8_t *pkt, size_t len, const uint8_t src
 	if (ii.proto == IPI_PROTO_ICMPV6 && ii.l4_off &&
 	    (ii.tot_len <= ii.l4_off || icmp6_must_not_answer(pkt[ii.l4_off])))
 		return refuse(why, ICMP_NO_ICMP_ERROR);
+	if (!src && (ipi_v6_is_multicast(ii.dst) || ipi_v6_is_unspecified(ii.dst) ||
+		     ipi_v6_is_loopback(ii.dst)))
+		return refuse(why, ICMP_NO_SOURCE_ADDR);
 
 	quote = ii.tot_len;
 	if (quote > ICMP6_MAX_ERROR_LEN - IPI_IPV6_HDR - ICMP_HDR)
@@ -182,7 +188,7 @@ int icmp6_build_packet_too_big(const uint8_t *pkt, size_t len, const uint8_t src
 	put_be16(ip + 4, (uint16_t)plen);
 	ip[6] = IPI_PROTO_ICMPV6;
 	ip[7] = ICMP_ERROR_TTL;
-	memcpy(ip + 8, src, 16);
+	memcpy(ip + 8, src ? src : ii.dst, 16);
 	memcpy(ip + 24, ii.src, 16);
 
 	ic = ip + IPI_IPV6_HDR;

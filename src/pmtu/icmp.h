@@ -47,6 +47,7 @@ enum icmp_verdict {
 	ICMP_NO_FRAGMENT,     /* IPv4 fragment other than the first */
 	ICMP_NO_BAD_SOURCE,   /* source is not a single host (0, loopback, mcast, bcast, class E) */
 	ICMP_NO_BAD_DEST,     /* IPv4 destination is multicast or broadcast */
+	ICMP_NO_SOURCE_ADDR,  /* src NULL but the destination cannot be the source (multicast) */
 	ICMP_VERDICT_COUNT
 };
 
@@ -54,9 +55,24 @@ enum icmp_verdict {
 const char *icmp_verdict_name(enum icmp_verdict v);
 
 /*
+ * Source address of the errors. src NULL (recommended) sends the error from
+ * the packet's own destination address, as the far end host would; a
+ * non-NULL src (4 or 16 bytes, network order) is used as given.
+ *
+ * Why not the interface's own address: the error is written into the TUN,
+ * so the local kernel *receives* it on that interface. For IPv4, Linux
+ * drops a packet arriving from outside whose source is one of its own
+ * addresses (martian source, unless accept_local=1): the PMTU is never
+ * learned by local senders. tests/netns/t_pmtu_tun_icmp.sh shows both
+ * behaviours. The packet's destination is routed through the TUN by
+ * construction, so it also passes strict reverse-path filtering, for
+ * local and for routed senders alike.
+ */
+
+/*
  * Builds the IPv4 "fragmentation needed and DF set" (type 3 code 4) error
  * for the packet pkt[0..len) that does not fit a next-hop MTU of mtu,
- * sent from src (4 bytes, network order) to the packet's source, TTL 64,
+ * sent from src (see above) to the packet's source, TTL 64,
  * DF set, ID 0 (an atomic datagram, RFC 6864), TOS 0xc0 (internetwork
  * control). Quotes the packet from its IP header on, up to 576 bytes in
  * all.
@@ -71,8 +87,10 @@ int icmp4_build_frag_needed(const uint8_t *pkt, size_t len, const uint8_t src[4]
 
 /*
  * Builds the ICMPv6 Packet Too Big (type 2 code 0) for pkt that does not
- * fit mtu, from src (16 bytes) to the packet's source, hop limit 64,
- * quoting as much of the packet as fits in 1280 bytes.
+ * fit mtu, from src (see above; with src NULL a packet to a multicast
+ * group is refused with ICMP_NO_SOURCE_ADDR: pass the interface's address
+ * for those) to the packet's source, hop limit 64, quoting as much of the
+ * packet as fits in 1280 bytes.
  *
  * RFC 4443 2.4(e) allows a Packet Too Big for a multicast destination and
  * does not exempt fragments (the source fragments in IPv6 and needs the

@@ -180,7 +180,6 @@ static void test_ptb4_bad_args(void **state)
 	assert_int_equal(icmp4_build_frag_needed(pkt, 1000, IF4, 65536, out, sizeof(out), NULL), -EINVAL);
 	assert_int_equal(icmp4_build_frag_needed(pkt, 1000, IF4, 576, out, 575, NULL), -ENOBUFS);
 	assert_int_equal(icmp4_build_frag_needed(pkt, 1000, IF4, 576, out, 576, NULL), 576);
-	assert_int_equal(icmp4_build_frag_needed(pkt, 1000, NULL, 576, out, 576, NULL), -EINVAL);
 	assert_string_equal(icmp_verdict_name(ICMP_NO_ICMP_ERROR), "icmp_error");
 	assert_string_equal(icmp_verdict_name(ICMP_VERDICT_COUNT), "unknown");
 }
@@ -332,6 +331,44 @@ static void test_ptb6_never_respond(void **state)
 	expect_refusal6(1500, ICMP_NO_WRONG_FAMILY);
 }
 
+/* src NULL: the error comes from the packet's destination (see icmp.h) */
+static void test_ptb_source_is_destination(void **state)
+{
+	enum icmp_verdict why;
+	uint8_t ph[40];
+	int n;
+
+	(void)state;
+	mk_tcp4(1420, 0x4000);
+	n = icmp4_build_frag_needed(pkt, 1420, NULL, 1394, out, sizeof(out), &why);
+	assert_int_equal(n, 576);
+	assert_memory_equal(out + 12, H_DST, 4);
+	assert_memory_equal(out + 16, H_SRC, 4);
+	assert_true(ref_csum_ok(out, 20));
+	assert_true(ref_csum_ok(out + 20, 556));
+	/* a destination that cannot be a source */
+	pkt[16] = 127;
+	ref_fill_csum(NULL, 0, pkt, 20, 10);
+	assert_int_equal(icmp4_build_frag_needed(pkt, 1420, NULL, 1394, out, sizeof(out), &why), 0);
+	assert_int_equal(why, ICMP_NO_SOURCE_ADDR);
+	/* ... but with an explicit source it is answered */
+	assert_int_equal(icmp4_build_frag_needed(pkt, 1420, IF4, 1394, out, sizeof(out), &why), 576);
+
+	mk_tcp6(1500);
+	n = icmp6_build_packet_too_big(pkt, 1500, NULL, 1280, out, sizeof(out), &why);
+	assert_int_equal(n, 1280);
+	assert_memory_equal(out + 8, D6, 16);
+	assert_memory_equal(out + 24, S6, 16);
+	ref_pseudo6(ph, D6, S6, 58, 1240);
+	assert_int_equal(ref_sum2(ph, 40, out + 40, 1240), 0xffff);
+	/* multicast destination: allowed for PTB, but not as our source */
+	pkt[24] = 0xff;
+	assert_int_equal(icmp6_build_packet_too_big(pkt, 1500, NULL, 1280, out, sizeof(out), &why), 0);
+	assert_int_equal(why, ICMP_NO_SOURCE_ADDR);
+	assert_int_equal(icmp6_build_packet_too_big(pkt, 1500, IF6, 1280, out, sizeof(out), &why), 1280);
+	assert_string_equal(icmp_verdict_name(ICMP_NO_SOURCE_ADDR), "no_source_addr");
+}
+
 /* ---- echo ---- */
 
 static void test_echo4_roundtrip(void **state)
@@ -471,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_ptb6_basic),
 		cmocka_unit_test(test_ptb6_bad_args),
 		cmocka_unit_test(test_ptb6_never_respond),
+		cmocka_unit_test(test_ptb_source_is_destination),
 		cmocka_unit_test(test_echo4_roundtrip),
 		cmocka_unit_test(test_echo6_roundtrip),
 		cmocka_unit_test(test_rate_limit),
