@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += 2;
 	size -= 2;
 
-	n = icmp4_build_frag_needed(data, size, src4, mtu, out, sizeof(out), NULL);
+	/* the low bit of the MTU word picks an explicit source or NULL */
+	n = icmp4_build_frag_needed(data, size, mtu & 1 ? src4 : NULL, mtu, out, sizeof(out), NULL);
 	if (n > 0) {
 		if (n > ICMP4_MAX_ERROR_LEN || csum(out, 20) != 0 ||
 		    csum(out + 20, (size_t)n - 20) != 0 || memcmp(out + 28, data, (size_t)n - 28))
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ipi_parse(out, (size_t)n, &ii) != 0 || ii.tot_len != (unsigned)n)
 			abort();
 	}
-	n = icmp6_build_packet_too_big(data, size, src6, mtu < 1280 ? 1280 : mtu, out,
+	n = icmp6_build_packet_too_big(data, size, mtu & 1 ? src6 : NULL, mtu < 1280 ? 1280 : mtu, out,
 				       sizeof(out), NULL);
 	if (n > 0) {
 		if (n > ICMP6_MAX_ERROR_LEN || memcmp(out + 48, data, (size_t)n - 48))

@@ -452,6 +452,23 @@ static void test_echo6_roundtrip(void **state)
 		assert_int_equal(r.seq, 100 + i);
 		assert_int_equal(r.size, sizes[i]);
 	}
+	/* behind a hop-by-hop header (the checksum does not cover it) */
+	memmove(out + 48, out + 40, (size_t)n - 40);
+	memset(out + 40, 0, 8);
+	out[40] = 58;   /* next: ICMPv6 */
+	out[42] = 1;    /* PadN */
+	out[43] = 4;
+	out[6] = 0;
+	out[4] = (uint8_t)((n - 40 + 8) >> 8);
+	out[5] = (uint8_t)(n - 40 + 8);
+	assert_int_equal(icmp_echo_parse(out, (size_t)n + 8, &r), 0);
+	assert_int_equal(r.size, n + 8);
+	assert_int_equal(r.seq, 104);
+	memmove(out + 40, out + 48, (size_t)n - 40);
+	out[6] = 58;
+	out[4] = (uint8_t)((n - 40) >> 8);
+	out[5] = (uint8_t)(n - 40);
+	assert_int_equal(icmp_echo_parse(out, (size_t)n, &r), 0);
 	/* a wrong pseudo-header (other destination) fails the checksum */
 	out[39] ^= 1;
 	assert_int_equal(icmp_echo_parse(out, (size_t)n, &r), -EBADMSG);
