@@ -219,7 +219,7 @@ static void dissect_ipv4(struct rbuf *b, struct ana_pkt *o)
 	tot = rbuf_be16(b);
 	rbuf_skip(b, 2);
 	frag = rbuf_be16(b);
-	rbuf_skip(b, 1);
+	o->ttl = rbuf_u8(b);
 	proto = rbuf_u8(b);
 	rbuf_skip(b, 2);
 	take_addr(b, &o->key.src, 4);
@@ -271,7 +271,7 @@ static void dissect_ipv6(struct rbuf *b, struct ana_pkt *o)
 	rbuf_skip(b, 3);
 	plen = rbuf_be16(b);
 	nh = rbuf_u8(b);
-	rbuf_skip(b, 1);
+	o->ttl = rbuf_u8(b);
 	take_addr(b, &o->key.src, 6);
 	take_addr(b, &o->key.dst, 6);
 	if (!rbuf_ok(b)) {

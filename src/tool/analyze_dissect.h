@@ -57,6 +57,7 @@ struct ana_pkt {
 	bool frag;            /* part of a fragmented IP datagram */
 	bool frag_first;      /* the fragment that carries the UDP header */
 	uint32_t ip_len;      /* this IP packet on the wire (IP header on) */
+	uint8_t ttl;          /* IPv4 TTL / IPv6 hop limit */
 	uint32_t dgram_ip_len;/* the whole datagram, reassembled (== ip_len unfragmented) */
 	struct ana_flowkey key; /* UDP flows (and PTB: the quoted flow) */
 	uint32_t udp_len;     /* UDP payload length from the UDP header */

@@ -157,6 +157,32 @@ static int match_group(struct ana_match *m, struct ana_cap *cs, int sender,
 	return 0;
 }
 
+/*
+ * Which capture holds the sending end of a group: the one where the same
+ * packet shows the higher TTL (routers in between decrement it; clocks are
+ * never compared), else the one that saw more packets of the group.
+ */
+static bool sender_is_first(struct ana_cap *c[2], uint64_t a0, uint64_t a1,
+			    uint64_t b0, uint64_t b1)
+{
+	uint64_t i = a0, j = b0;
+
+	while (i < a1 && j < b1) {
+		const struct ana_rec *x = &c[0]->recs[i], *y = &c[1]->recs[j];
+
+		if (x->id == y->id) {
+			if (x->ttl != y->ttl)
+				return x->ttl > y->ttl;
+			break;
+		}
+		if (x->id < y->id)
+			i++;
+		else
+			j++;
+	}
+	return a1 - a0 >= b1 - b0;
+}
+
 static int severity(enum ana_verdict v)
 {
 	return v == ANA_BLACK_HOLE ? 3 : v == ANA_LOSS ? 2 : v == ANA_HEALTHY ? 1 : 0;
@@ -212,8 +238,7 @@ int ana_match_run(struct ana_cap *c[2], struct ana_match *m)
 			ae = grp_end(c[0], a);
 		if (cmp >= 0)
 			be = grp_end(c[1], b);
-		/* the side with more packets of the group is its sender */
-		if (ae - a >= be - b) {
+		if (sender_is_first(c, a, ae, b, be)) {
 			if (match_group(m, c[0], 0, a, ae, c[1], b, be))
 				return -ENOMEM;
 		} else {

@@ -278,6 +278,7 @@ static int add_rec(struct ana_cap *c, uint64_t ts, uint32_t dir, const struct an
 	r->ip_len = p->dgram_ip_len;
 	r->udp_len = p->udp_len;
 	r->frag = p->frag;
+	r->ttl = p->ttl;
 	if (p->kind == ANA_K_WG) {
 		r->wg = 1;
 		r->group = p->wg_receiver;

@@ -87,6 +87,7 @@ struct ana_rec {
 	uint32_t ip_len, udp_len;
 	uint8_t wg;           /* 1: transport data, 0: other UDP */
 	uint8_t frag;         /* the datagram was IP-fragmented */
+	uint8_t ttl;          /* lower at the receiving end: tells the sender */
 	uint8_t lost;         /* set by matching: 1 lost, 2 delivered */
 };
 

@@ -57,7 +57,7 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 	if (n > MAX_POINTS)
 		step = n / MAX_POINTS + 1;
 	span = t1 > t0 ? (double)(t1 - t0) : 1.0;
-#define X(t) (LEFT + (double)((t) - t0) / span * pw)
+#define X(t) (LEFT + 6 + (double)((t) - t0) / span * (pw - 12))
 #define Y(v) (y0 + PLOT_H - (double)(v) / ymax * PLOT_H)
 	ana_fmt_endpoint(&d->key.src, d->key.sport, from, sizeof(from));
 	ana_fmt_endpoint(&d->key.dst, d->key.dport, to, sizeof(to));
@@ -87,7 +87,8 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 		double t = span * k / 4 / 1e6;
 
 		fprintf(f, "<text x='%.1f' y='%d' font-size='11' text-anchor='middle' fill='#555'>"
-			"%.1f s</text>\n", LEFT + pw * k / 4.0, y0 + PLOT_H + 16, t);
+			"%.*f s</text>\n", LEFT + pw * k / 4.0, y0 + PLOT_H + 16,
+			span < 2e6 ? 2 : 1, t);
 	}
 	/* the bracket: shaded band between largest delivered and smallest lost */
 	if (p->lo && p->hi_lost > p->lo) {
@@ -109,6 +110,9 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 		fprintf(f, "<text x='%d' y='%.1f' font-size='12' fill='#c0392b'>%s: %u</text>\n",
 			W - RIGHT + 8, Y(p->hi_lost) - 4, p->matched ? "smallest lost" : "never answered",
 			p->hi_lost);
+		if (p->lost)
+			fprintf(f, "<text x='%d' y='%.1f' font-size='11' fill='#c0392b'>(%" PRIu64
+				" lost)</text>\n", W - RIGHT + 8, Y(p->hi_lost) + 10, p->lost);
 	}
 	/* points: arrived/seen first, lost on top */
 	fputs("<g fill='#2f6db5' fill-opacity='0.7'>\n", f);
@@ -170,6 +174,7 @@ int ana_svg_write(const char *path, const struct ana_result *r, char *err, size_
 				continue;
 			pn[n++] = (struct panel){
 				.c = c, .dir = i, .sent = d->dgrams,
+				.lost = d->bh_size >= 0 ? d->sizes[d->bh_size].count : 0,
 				.hi_lost = d->bh_size >= 0 ? d->sizes[d->bh_size].ip_len : 0,
 				.verdict = ana_verdict_name(d->verdict) };
 		}
