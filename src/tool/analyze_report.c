@@ -236,6 +236,9 @@ static void print_verdict(FILE *f, const struct ana_result *r)
 		break;
 	case ANA_HEALTHY:
 		fprintf(f, "HEALTHY: no black hole and no loss found\n");
+		if (!r->match)
+			fprintf(f, "  (one capture shows a black hole only when taken at the end that "
+				"sends the big packets; with a capture from each end nothing hides)\n");
 		break;
 	default:
 		fprintf(f, "INCONCLUSIVE: no WireGuard transport traffic%s to judge\n",
