@@ -52,8 +52,9 @@ static const char analyze_usage[] =
 "  wgmtu analyze --json server.pcap laptop.pcap | jq .verdict\n"
 "\n"
 "Exit status: 0 healthy; 1 black hole, loss, or inconclusive (no WireGuard\n"
-"transport traffic to judge); 2 bad usage or an unreadable/empty capture;\n"
-"3 could not run (out of memory, cannot write the SVG).\n";
+"transport traffic to judge); 2 bad usage, an unreadable or empty capture,\n"
+"or a damaged one whose readable part looks healthy (the partial report is\n"
+"still printed); 3 could not run (out of memory, cannot write the SVG).\n";
 
 static const char *cmd = "analyze";
 
@@ -69,7 +70,7 @@ int cmd_analyze(int argc, char **argv)
 	struct ana_match match;
 	struct ana_result res;
 	const char *svg = NULL;
-	bool json = false;
+	bool json = false, damaged = false;
 	int c, ncap, rc = EXIT_OK;
 	char err[512];
 
@@ -112,6 +113,7 @@ int cmd_analyze(int argc, char **argv)
 		r = ana_read_file(path, &caps[k], err, sizeof(err));
 		if (r == 1) {
 			tool_err(cmd, "%s: %s", path, err);
+			damaged = true;
 		} else if (r < 0) {
 			tool_err(cmd, "%s: %s", path, err);
 			rc = r == -ENOMEM ? EXIT_FAILURE_RUN : EXIT_USAGE;
@@ -145,6 +147,9 @@ int cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	rc = res.verdict == ANA_HEALTHY ? EXIT_OK : EXIT_PROBLEM;
+	/* a damaged file cannot vouch for health: what it lacks may be the loss */
+	if (damaged && rc == EXIT_OK)
+		rc = EXIT_USAGE;
 out:
 	if (res.match)
 		ana_match_free(&match);

@@ -138,7 +138,8 @@ static void dissect_udp(struct rbuf *b, struct ana_pkt *o, uint32_t l4_len)
 	o->payload_cap = (uint32_t)rbuf_left(b);
 	if (o->payload_cap > o->udp_len)
 		o->payload_cap = o->udp_len; /* Ethernet padding */
-	if (o->payload_cap < o->udp_len)
+	/* a first fragment holds only part of the datagram by nature */
+	if (o->payload_cap < o->udp_len && !o->frag)
 		o->truncated = true;
 	if (o->frag)
 		o->dgram_ip_len = o->ip_len - l4_len + ulen;

@@ -88,6 +88,8 @@ static int account(struct ana_match *m, struct ana_cap *c, int sender,
 		s->lost++;
 		if (r->frag)
 			x->lost_frag++;
+		if (!r->frag)
+			x->lost_big++;
 		if (!r->frag && (!x->min_lost || r->ip_len < x->min_lost)) {
 			x->min_lost = r->ip_len;
 			x->min_lost_udp = r->udp_len;
@@ -196,11 +198,20 @@ static void judge(struct ana_match *m, struct ana_cap *c[2])
 		const struct ana_dir *d = &c[x->sender]->dirs[x->dir];
 		int rd = ana_find_dir(c[!x->sender], &d->key);
 
-		x->ptb_seen = d->ptb_count > 0 ||
-			      (rd >= 0 && c[!x->sender]->dirs[rd].ptb_count > 0);
+		const struct ana_dir *o = rd >= 0 ? &c[!x->sender]->dirs[rd] : NULL;
+
+		x->ptb_seen = d->ptb_count > 0 || (o && o->ptb_count > 0);
+		if (d->ptb_count)
+			x->ptb_mtu = d->ptb_min_mtu;
+		if (o && o->ptb_count && (!x->ptb_mtu || o->ptb_min_mtu < x->ptb_mtu))
+			x->ptb_mtu = o->ptb_min_mtu;
+		/* path-MTU discovery at work: the datagrams too big for the MTU
+		 * an ICMP too-big announced were lost, then the sender adapted */
+		x->ptb_explained = x->ptb_seen && x->lost && x->lost == x->lost_frag + x->lost_big &&
+				   x->min_lost > x->ptb_mtu;
 		if (!x->sent)
 			x->verdict = ANA_INCONCLUSIVE;
-		else if (!x->lost)
+		else if (!x->lost || x->ptb_explained)
 			x->verdict = ANA_HEALTHY;
 		else if (x->min_lost && x->max_delivered && x->min_lost > x->max_delivered &&
 			 x->lost >= 2 && !x->ptb_seen)

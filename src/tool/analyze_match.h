@@ -23,7 +23,10 @@ struct ana_mdir {
 	uint32_t max_delivered, min_lost;         /* IP bytes, 0 when none */
 	uint32_t max_delivered_udp, min_lost_udp; /* the same datagrams, UDP payload */
 	uint64_t lost_frag;   /* lost datagrams that had been IP-fragmented */
+	uint64_t lost_big;    /* lost datagrams that were not (min_lost counts these) */
 	bool ptb_seen;
+	uint32_t ptb_mtu;     /* smallest MTU an ICMP too-big named for the flow */
+	bool ptb_explained;   /* every lost datagram was bigger than that MTU */
 	enum ana_verdict verdict;
 };
 

@@ -97,6 +97,7 @@ struct ana_cap {
 	const char *name;     /* file name, for messages */
 	int linktype;
 	bool keep_records;
+	bool damaged;         /* the file ended early or had a corrupt record */
 	uint64_t frames, first_us, last_us;
 	uint64_t kinds[ANA_K__COUNT];
 	uint64_t truncated, frags;

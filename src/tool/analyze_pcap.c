@@ -37,6 +37,7 @@ static int read_all(pcap_t *pc, struct ana_cap *c, char *err, size_t errlen)
 		}
 	}
 	if (rc == PCAP_ERROR) {
+		c->damaged = true;
 		snprintf(err, errlen, "damaged after %llu packets (%s); the packets before it were analysed",
 			 (unsigned long long)c->frames, pcap_geterr(pc));
 		pcap_close(pc);

@@ -96,6 +96,9 @@ static void print_cap_summary(FILE *f, const struct ana_cap *c)
 			}
 		}
 	}
+	if (c->damaged)
+		fprintf(f, "  note: the file is damaged; only the %" PRIu64 " packets before the "
+			"damage were read\n", c->frames);
 	if (c->frags)
 		fprintf(f, "  IP fragments: %" PRIu64 " packets (%" PRIu64
 			" UDP datagrams were fragmented)\n", c->frags, frag);
@@ -154,6 +157,16 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 			d->ptb_count, d->ptb_min_mtu);
 }
 
+static uint32_t max_lost_udp(const struct ana_dir *d)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < d->n_sizes; i++)
+		if (d->sizes[i].lost && d->sizes[i].udp_len > m)
+			m = d->sizes[i].udp_len;
+	return m;
+}
+
 static void print_matched_dir(FILE *f, const struct ana_result *r, const struct ana_mdir *x)
 {
 	const struct ana_cap *cs = r->cap[x->sender], *cr = r->cap[!x->sender];
@@ -191,7 +204,7 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 		if (s->lost)
 			all_small_ok = false;
 	}
-	if (x->lost && all_small_ok && small_ok)
+	if (x->lost && all_small_ok && small_ok && x->min_lost > x->max_delivered)
 		fprintf(f, "  all %" PRIu64 " datagrams of <= %u bytes arrived\n", small_ok,
 			x->max_delivered_udp);
 	if (x->lost_frag)
@@ -209,10 +222,18 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 		fprintf(f, "  -> loss without a size pattern: %.1f%% lost, sizes from %u to %u "
 			"bytes lost while up to %u bytes arrived%s\n",
 			100.0 * (double)x->lost / (double)x->sent, x->min_lost_udp,
-			d->max_udp, x->max_delivered_udp,
+			max_lost_udp(d), x->max_delivered_udp,
 			x->ptb_seen ? "; ICMP too-big was seen for this flow" : "");
 		break;
 	case ANA_HEALTHY:
+		if (x->ptb_explained) {
+			fprintf(f, "  -> path-MTU discovery works: the %" PRIu64 " lost datagrams were "
+				"bigger than the MTU %u an ICMP too-big announced, and the sender "
+				"fragmented after it\n", x->lost, x->ptb_mtu);
+			fprintf(f, "  set MTU = %d on both peers to stop the fragmenting (%u - %d)\n",
+				ovh_wg_mtu((int)x->ptb_mtu, fam), x->ptb_mtu, ovh_wg_overhead(fam));
+			break;
+		}
 		fprintf(f, "  -> every datagram arrived (largest %u bytes, %u bytes IP)\n",
 			x->max_delivered_udp, x->max_delivered);
 		break;
@@ -235,7 +256,7 @@ static void print_verdict(FILE *f, const struct ana_result *r)
 		fprintf(f, "LOSS: datagrams were lost, but not by size: not a path-MTU problem\n");
 		break;
 	case ANA_HEALTHY:
-		fprintf(f, "HEALTHY: no black hole and no loss found\n");
+		fprintf(f, "HEALTHY: no black hole, no unexplained loss\n");
 		if (!r->match)
 			fprintf(f, "  (one capture shows a black hole only when taken at the end that "
 				"sends the big packets; with a capture from each end nothing hides)\n");
@@ -371,6 +392,7 @@ static void json_matched_dir(struct json *j, const struct ana_result *r, const s
 	else
 		json_knull(j, "min_lost");
 	json_kbool(j, "icmp_too_big_seen", x->ptb_seen);
+	json_kbool(j, "losses_explained_by_icmp_too_big", x->ptb_explained);
 	if (x->verdict == ANA_BLACK_HOLE) {
 		json_kint(j, "path_mtu_min", lo);
 		json_kint(j, "path_mtu_max", hi);
@@ -389,6 +411,7 @@ static void json_cap(struct json *j, const struct ana_cap *c)
 	json_kstr(j, "file", c->name);
 	json_kstr(j, "link", ana_link_name(c->linktype));
 	json_kint(j, "packets", (long long)c->frames);
+	json_kbool(j, "damaged", c->damaged);
 	json_kint(j, "truncated", (long long)c->truncated);
 	json_kint(j, "fragments", (long long)c->frags);
 	json_kint(j, "malformed", (long long)c->kinds[ANA_K_BAD]);

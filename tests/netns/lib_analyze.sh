@@ -41,9 +41,9 @@ ana_scenario() {
 	lab_run client wg set "$cif" peer "$spub" endpoint "$sep" allowed-ips 10.99.0.2/32,fd99::2/128
 	head -c "$bytes" /dev/urandom >"$LAB_TMP/page.bin"
 	lab_bg server "http-$name" python3 -m http.server 8080 --bind 10.99.0.2 --directory "$LAB_TMP"
-	lab_bg client "tcpdump-c-$name" tcpdump -n -U -s "$snap" -i v-home -w "$LAB_TMP/$name-client.pcap" udp or icmp or icmp6
+	lab_bg client "tcpdump-c-$name" tcpdump -n -U --immediate-mode -s "$snap" -i v-home -w "$LAB_TMP/$name-client.pcap" udp or icmp or icmp6
 	pc=$LAB_LASTPID
-	lab_bg server "tcpdump-s-$name" tcpdump -n -U -s "$snap" -i v-isp -w "$LAB_TMP/$name-server.pcap" udp or icmp or icmp6
+	lab_bg server "tcpdump-s-$name" tcpdump -n -U --immediate-mode -s "$snap" -i v-isp -w "$LAB_TMP/$name-server.pcap" udp or icmp or icmp6
 	ps=$LAB_LASTPID
 	lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-c-$name.log" || lab_die "tcpdump (client) did not start"
 	lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-s-$name.log" || lab_die "tcpdump (server) did not start"
@@ -56,7 +56,7 @@ ana_scenario() {
 	lab_run client curl -s -o "$LAB_TMP/$name.got" --max-time "$t" \
 		"http://10.99.0.2:8080/page.bin" >/dev/null 2>&1
 	echo $? >"$LAB_TMP/$name.curl"
-	sleep 0.5
+	sleep 1
 	kill -INT "$pc" "$ps" 2>/dev/null
 	wait "$pc" "$ps" 2>/dev/null
 }
@@ -80,5 +80,5 @@ ana_json() {
 	while [ "$1" != "--" ]; do files+=("$1"); shift; done
 	shift
 	"$LAB_BUILD/wgmtu" analyze --json "${files[@]}" |
-		python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+		python3 -c "import json,sys; d=json.load(sys.stdin); print(($1))"
 }
