@@ -467,7 +467,7 @@ static void test_one_capture_black_hole(void **state)
 static void test_one_capture_ptb_is_no_black_hole(void **state)
 {
 	struct ana_cap c;
-	uint8_t ip[128], m[64], q[64];
+	uint8_t ip[128], m[64], q[128];
 	struct ana_pkt p;
 
 	(void)state;
