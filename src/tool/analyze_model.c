@@ -59,15 +59,24 @@ void ana_key_reverse(const struct ana_flowkey *k, struct ana_flowkey *r)
 	r->dport = k->sport;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* Word-wise, not byte-wise: this runs once per packet. */
 static uint64_t key_hash(const struct ana_flowkey *k)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t w[4];
 
-	h = ana_hash_bytes(&k->src.fam, 1, h);
-	h = ana_hash_bytes(k->src.a, 16, h);
-	h = ana_hash_bytes(k->dst.a, 16, h);
-	h = ana_hash_bytes(&k->sport, 2, h);
-	return ana_hash_bytes(&k->dport, 2, h);
+	memcpy(&w[0], k->src.a, 8);
+	memcpy(&w[1], k->src.a + 8, 8);
+	memcpy(&w[2], k->dst.a, 8);
+	memcpy(&w[3], k->dst.a + 8, 8);
+	return mix(mix(mix(mix(mix((uint64_t)k->src.fam << 32 | (uint64_t)k->sport << 16 | k->dport,
+				   w[0]), w[1]), w[2]), w[3]), 0);
 }
 
 void ana_cap_init(struct ana_cap *c, const char *name, bool keep_records)

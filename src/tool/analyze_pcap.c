@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+enum { ANA_READ_BUF = 1 << 20 };
 
 #include "tool/analyze_pcap.h"
 
@@ -63,6 +66,8 @@ int ana_read_stream(FILE *f, struct ana_cap *c, char *err, size_t errlen)
 int ana_read_file(const char *path, struct ana_cap *c, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
+	char *buf;
+	int r;
 
 	if (!f) {
 		int e = errno;
@@ -70,5 +75,12 @@ int ana_read_file(const char *path, struct ana_cap *c, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open: %s", strerror(e));
 		return -e;
 	}
-	return ana_read_stream(f, c, err, errlen);
+	/* a 1 MiB stdio buffer: 256 times fewer read calls on big captures
+	 * (glibc ignores the size unless it is handed the buffer) */
+	buf = malloc(ANA_READ_BUF);
+	if (buf)
+		setvbuf(f, buf, _IOFBF, ANA_READ_BUF);
+	r = ana_read_stream(f, c, err, errlen); /* closes f */
+	free(buf);
+	return r;
 }
