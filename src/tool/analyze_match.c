@@ -108,8 +108,8 @@ static int match_group(struct ana_match *m, struct ana_cap *cs, int sender,
 	bool wg = cs->recs[s0].wg;
 	struct ana_mdir *x;
 
-	/* pass 1: the lowest counter the receiver saw that the sender sent */
-	for (i = s0, j = r0; wg && i < s1 && j < r1;) {
+	/* pass 1: the lowest id the receiver saw that the sender sent */
+	for (i = s0, j = r0; i < s1 && j < r1;) {
 		if (cs->recs[i].id == cr->recs[j].id) {
 			first_matched = cs->recs[i].id;
 			break;
@@ -118,6 +118,13 @@ static int match_group(struct ana_match *m, struct ana_cap *cs, int sender,
 			i++;
 		else
 			j++;
+	}
+	/* Not one packet in common: traffic the other end never takes part in
+	 * (another peer of a server, the host's DNS), not a loss. */
+	if (first_matched == UINT64_MAX) {
+		m->unmatched_groups++;
+		m->unmatched_pkts += (s1 - s0) + (r1 - r0);
+		return 0;
 	}
 	for (i = s0, j = r0; i < s1;) {
 		struct ana_rec *r = &cs->recs[i];

@@ -34,6 +34,8 @@ struct ana_match {
 	struct ana_mdir *d;
 	uint32_t n;
 	enum ana_verdict verdict;
+	/* receiver indices / UDP flows with no packet in both captures */
+	uint64_t unmatched_groups, unmatched_pkts;
 };
 
 /* Matches c[0] against c[1] (records kept, ana_cap_finish done); fills the

@@ -136,10 +136,10 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 		if (rev && rev->max_ip)
 			fprintf(f, "  largest packet that arrived from the other side: %u bytes IP\n",
 				rev->max_ip);
-		fprintf(f, "  set MTU = %d or less on both peers (path MTU %u minus %d bytes of "
-			"WireGuard over %s); capture at both ends and run 'wgmtu analyze A B' "
-			"or 'wgmtu probe' for the exact value\n",
-			ovh_wg_mtu((int)s.ip_len - 1, fam_of(d->key.src.fam)), s.ip_len - 1,
+		fprintf(f, "  the WireGuard MTU must be below %d (%u - %d over %s): 'wgmtu probe' "
+			"measures the path, or capture at both ends and run 'wgmtu analyze A B'; "
+			"if the uplink's MTU is known, 'wgmtu calc --path-mtu N' gives the value\n",
+			ovh_wg_mtu((int)s.ip_len, fam_of(d->key.src.fam)), s.ip_len,
 			ovh_wg_overhead(fam_of(d->key.src.fam)), fam_label(d->key.src.fam));
 	} else {
 		print_hist(f, d, false);
@@ -275,6 +275,10 @@ void ana_report_text(FILE *f, const struct ana_result *r)
 	if (r->match) {
 		for (uint32_t i = 0; i < r->match->n; i++)
 			print_matched_dir(f, r, &r->match->d[i]);
+		if (r->match->unmatched_groups)
+			fprintf(f, "\n%" PRIu64 " sessions or UDP flows (%" PRIu64 " packets) appear in "
+				"only one capture and were left out (other peers, other traffic)\n",
+				r->match->unmatched_groups, r->match->unmatched_pkts);
 	} else {
 		struct ana_cap *c = r->cap[0];
 		uint32_t other = 0;
@@ -459,6 +463,10 @@ void ana_report_json(FILE *f, const struct ana_result *r)
 	for (int k = 0; k < r->ncap; k++)
 		json_cap(&j, r->cap[k]);
 	json_arr_end(&j);
+	if (r->match) {
+		json_kint(&j, "unmatched_flows", (long long)r->match->unmatched_groups);
+		json_kint(&j, "unmatched_packets", (long long)r->match->unmatched_pkts);
+	}
 	json_key(&j, "directions");
 	json_arr_begin(&j);
 	if (r->match) {

@@ -42,6 +42,13 @@ static void xml_text(FILE *f, const char *s)
 	}
 }
 
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 static void draw_panel(FILE *f, const struct panel *p, int y0)
 {
 	const struct ana_cap *c = p->c;
@@ -94,8 +101,10 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 	if (p->lo && p->hi_lost > p->lo) {
 		fprintf(f, "<rect x='%d' y='%.1f' width='%d' height='%.1f' fill='#f6d55c' "
 			"fill-opacity='0.25'/>\n", LEFT, Y(p->hi_lost), pw, Y(p->lo) - Y(p->hi_lost));
-		fprintf(f, "<text x='%d' y='%.1f' font-size='12' fill='#8a6d00'>path MTU is in "
-			"this band</text>\n", W - RIGHT + 8, (Y(p->hi_lost) + Y(p->lo)) / 2 + 4);
+		if (Y(p->lo) - Y(p->hi_lost) >= 14)
+			fprintf(f, "<text x='%d' y='%.1f' font-size='12' fill='#8a6d00'>the path MTU "
+				"is in this band (%u\xe2\x80\x93%u)</text>\n", LEFT + 10,
+				(Y(p->hi_lost) + Y(p->lo)) / 2 + 4, p->lo, p->hi_lost - 1);
 	}
 	if (p->lo) {
 		fprintf(f, "<line x1='%d' x2='%d' y1='%.1f' y2='%.1f' stroke='#2a7d2a' "
@@ -112,7 +121,8 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 			p->hi_lost);
 		if (p->lost)
 			fprintf(f, "<text x='%d' y='%.1f' font-size='11' fill='#c0392b'>(%" PRIu64
-				" lost)</text>\n", W - RIGHT + 8, Y(p->hi_lost) + 10, p->lost);
+				" %s)</text>\n", W - RIGHT + 8, Y(p->hi_lost) + 10, p->lost,
+				p->matched ? "lost" : "sent, unanswered");
 	}
 	/* points: arrived/seen first, lost on top */
 	fputs("<g fill='#2f6db5' fill-opacity='0.7'>\n", f);
@@ -190,10 +200,10 @@ int ana_svg_write(const char *path, const struct ana_result *r, char *err, size_
 		"viewBox='0 0 %d %d' font-family='DejaVu Sans, Helvetica, Arial, sans-serif'>\n"
 		"<rect width='100%%' height='100%%' fill='white'/>\n", W, h, W, h);
 	fprintf(f, "<text x='%d' y='26' font-size='18' font-weight='bold'>wgmtu analyze: ", LEFT);
-	xml_text(f, r->cap[0]->name);
+	xml_text(f, base(r->cap[0]->name));
 	if (r->ncap == 2) {
 		fputs(" + ", f);
-		xml_text(f, r->cap[1]->name);
+		xml_text(f, base(r->cap[1]->name));
 	}
 	fprintf(f, " \xe2\x80\x94 verdict: %s</text>\n", ana_verdict_name(r->verdict));
 	if (!n)

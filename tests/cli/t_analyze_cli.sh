@@ -81,13 +81,23 @@ done
 python3 "$G" convert "$F/bh6-server.pcap" "$T/bh6-null.cap" --link null
 lab_check "IPv6 over BSD loopback" eq "$(js "$T/bh6-null.cap" -- "d['verdict']")" black_hole
 
+# --- no WireGuard at all: one DNS-like datagram --------------------------
+python3 -c "
+import struct
+ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + 8 + 12, 0, 0, 64, 17, 0, bytes([192,0,2,1]), bytes([192,0,2,2]))
+udp = struct.pack('>HHHH', 5353, 53, 20, 0) + bytes(12)
+f = open('$T/dns.pcap', 'wb'); f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+f.write(struct.pack('<IIII', 1, 0, len(ip + udp), len(ip + udp)) + ip + udp)"
+lab_check "no WireGuard traffic: inconclusive, exit 1, said in words" \
+	bash -c "'$W' analyze '$T/dns.pcap' >'$T/dns.txt'; [ \$? -eq 1 ] && grep -q 'INCONCLUSIVE: no WireGuard transport traffic' '$T/dns.txt' && grep -q '1 other UDP flow' '$T/dns.txt'"
+
 # --- SVG --------------------------------------------------------------------
 "$W" analyze --svg "$T/t.svg" "$F/bh4-client.pcap" "$F/bh4-server.pcap" >/dev/null
 lab_check "SVG is well-formed XML with lost marks and the MTU lines" \
 	python3 -c "
 import xml.etree.ElementTree as E, sys
 t = open('$T/t.svg').read(); E.fromstring(t)
-assert 'smallest lost: 1480' in t and 'largest arrived' in t and 'path MTU is in' in t
+assert 'smallest lost: 1480' in t and 'largest arrived' in t and 'path MTU is in this band' in t
 assert t.count('<path d=') >= 3, 'lost markers'
 "
 "$W" analyze --svg "$T/one.svg" "$F/bh4-server.pcap" >/dev/null

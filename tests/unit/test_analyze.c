@@ -604,8 +604,14 @@ static void test_match_random_loss_and_healthy(void **state)
 	ana_cap_free(&r);
 
 	two(&s, &r, drop_none);
+	/* another peer's session, only in the server's capture: not a loss */
+	for (int i = 0; i < 10; i++)
+		feed(&s, 1, 9000000 + (uint64_t)i, 96, 0x77, (uint64_t)i, 64);
+	ana_cap_finish(&s);
 	assert_int_equal(ana_match_run(c, &m), 0);
 	assert_int_equal(m.verdict, ANA_HEALTHY);
+	assert_int_equal(m.unmatched_groups, 1);
+	assert_int_equal(m.unmatched_pkts, 10);
 	ana_match_free(&m);
 	ana_cap_free(&s);
 	ana_cap_free(&r);
@@ -638,6 +644,54 @@ static void test_match_late_start(void **state)
 	ana_cap_free(&r);
 }
 
+/* Plain UDP (not WireGuard) is matched by payload: a DNS-like flow whose
+ * big answers vanish. */
+static void feed_udp(struct ana_cap *c, uint64_t ts, uint32_t len, uint32_t seq, uint8_t ttl)
+{
+	uint8_t m[1600];
+	struct frame f;
+	struct ana_pkt p;
+
+	memset(m, 0x5a, len);
+	put_be32(m, seq | 0x80000000u); /* first byte >= 0x80: never a WireGuard type */
+	eth(&f, 6, m, len);
+	f.b[14 + 7] = ttl;
+	dis(&f, &p);
+	assert_int_equal(p.kind, ANA_K_UDP);
+	assert_int_equal(ana_cap_add(c, ts, &p), 0);
+}
+
+static void test_match_plain_udp(void **state)
+{
+	struct ana_cap s, r, *c[2] = { &r, &s };
+	struct ana_match m;
+
+	(void)state;
+	ana_cap_init(&s, "s", true);
+	ana_cap_init(&r, "r", true);
+	for (uint32_t i = 0; i < 40; i++) {
+		uint32_t len = i % 2 ? 1400 : 60;
+
+		feed_udp(&s, i, len, i, 64);
+		if (len < 1400)
+			feed_udp(&r, 99999 + i, len, i, 61);
+	}
+	ana_cap_finish(&s);
+	ana_cap_finish(&r);
+	assert_int_equal(ana_match_run(c, &m), 0);
+	assert_int_equal(m.n, 1);
+	assert_false(m.d[0].wg);
+	assert_ptr_equal(c[m.d[0].sender], &s);
+	assert_int_equal(m.d[0].sent, 40);
+	assert_int_equal(m.d[0].lost, 20);
+	assert_int_equal(m.d[0].min_lost, 40 + 8 + 1400);
+	assert_int_equal(m.d[0].max_delivered, 40 + 8 + 60);
+	assert_int_equal(m.verdict, ANA_BLACK_HOLE);
+	ana_match_free(&m);
+	ana_cap_free(&s);
+	ana_cap_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_match_black_hole),
 		cmocka_unit_test(test_match_random_loss_and_healthy),
 		cmocka_unit_test(test_match_late_start),
+		cmocka_unit_test(test_match_plain_udp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
