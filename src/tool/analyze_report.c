@@ -110,6 +110,26 @@ static void print_cap_summary(FILE *f, const struct ana_cap *c)
 			c->bad[i].n, c->bad[i].why);
 }
 
+/* "to receiver index 0x.. (initiator -> responder of session 0x../0x..)" */
+static void print_indices(FILE *f, const struct ana_cap *c, const struct ana_dir *d)
+{
+	for (uint32_t i = 0; i < d->n_idx && i < 4; i++) {
+		const char *role = NULL;
+
+		for (uint32_t k = 0; k < c->n_sess && !role; k++) {
+			if (c->sess[k].have_resp && c->sess[k].resp_idx == d->idx[i].idx)
+				role = "initiator -> responder";
+			else if (c->sess[k].init_idx == d->idx[i].idx)
+				role = "responder -> initiator";
+		}
+		fprintf(f, "  transport to receiver index 0x%08x: counters %" PRIu64 "..%" PRIu64
+			"%s%s%s\n", d->idx[i].idx, d->idx[i].min, d->idx[i].max,
+			role ? " (" : " (handshake not captured", role ? role : "", ")");
+	}
+	if (d->n_idx > 4)
+		fprintf(f, "  ... and %u more receiver indices (rekeys, other sessions)\n", d->n_idx - 4);
+}
+
 static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 {
 	char from[64], to[64];
@@ -121,6 +141,7 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 		PRIu64 " cookies, %" PRIu64 " data (%" PRIu64 " keepalives); largest %u bytes "
 		"(%u bytes IP)\n", d->dgrams, d->n_init, d->n_resp, d->n_cookie, d->n_data,
 		d->n_keepalive, d->max_udp, d->max_ip);
+	print_indices(f, c, d);
 	if (d->bh_size >= 0) {
 		struct ana_size s = d->sizes[d->bh_size];
 
@@ -186,6 +207,7 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 	if (x->before)
 		fprintf(f, " (%" PRIu64 " more sent before the other capture started)", x->before);
 	fputc('\n', f);
+	print_indices(f, cs, d);
 	print_hist(f, d, true);
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		const struct ana_size *s = &d->sizes[i];
@@ -331,6 +353,15 @@ static void json_dir_common(struct json *j, const struct ana_dir *d)
 	json_kint(j, "largest_udp", d->max_udp);
 	json_kint(j, "largest_ip", d->max_ip);
 	json_kint(j, "icmp_too_big", (long long)d->ptb_count);
+	json_key(j, "receiver_indices");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < d->n_idx; i++) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "0x%08x", d->idx[i].idx);
+		json_str(j, s);
+	}
+	json_arr_end(j);
 	if (d->ptb_count)
 		json_kint(j, "icmp_too_big_mtu", d->ptb_min_mtu);
 }

@@ -58,9 +58,15 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 	double span, ymax = d->max_ip > 1500 ? d->max_ip * 1.08 : 1600;
 	int pw = W - LEFT - RIGHT;
 
-	for (uint64_t i = 0; i < c->n_recs; i++)
-		if (c->recs[i].dir == p->dir)
-			n++;
+	/* captures are not always in time order: take the real range */
+	for (uint64_t i = 0; i < c->n_recs; i++) {
+		if (c->recs[i].dir != p->dir)
+			continue;
+		if (!n++ || c->recs[i].ts_us < t0)
+			t0 = c->recs[i].ts_us;
+		if (n == 1 || c->recs[i].ts_us > t1)
+			t1 = c->recs[i].ts_us;
+	}
 	if (n > MAX_POINTS)
 		step = n / MAX_POINTS + 1;
 	span = t1 > t0 ? (double)(t1 - t0) : 1.0;
