@@ -21,6 +21,10 @@ enum {
 	BH_MIN_REPEATS = 3,        /* the big size sent at least this often */
 	BH_MIN_SPAN_US = 500000,   /* over at least this long (retransmit timers) */
 	BH_REV_RATIO = 4,          /* fewer than 1 reverse packet per 4 big ones */
+	BH_MAX_PPS = 200,          /* retransmissions, not a stream: a bulk
+				    * transfer to a receiver that coalesces
+				    * (GRO) acknowledges rarely, but it sends
+				    * the big size thousands of times a second */
 };
 
 const char *ana_verdict_name(enum ana_verdict v)
@@ -500,9 +504,11 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 
 		/* the big size was not the only thing sent: something smaller
 		 * (the handshake, the request's answer headers) flowed too */
+		uint64_t span = s->last_us - s->first_us;
+
 		if (s->count >= BH_MIN_REPEATS && s->count < d->dgrams &&
-		    s->last_us - s->first_us >= BH_MIN_SPAN_US &&
-		    after * BH_REV_RATIO < s->count) {
+		    span >= BH_MIN_SPAN_US && after * BH_REV_RATIO < s->count &&
+		    s->count * 1000000u <= (uint64_t)BH_MAX_PPS * span) {
 			d->bh_size = best;
 			d->bh_rev_after = after;
 			d->verdict = ANA_BLACK_HOLE;

@@ -464,6 +464,27 @@ static void test_one_capture_black_hole(void **state)
 	ana_cap_free(&c);
 }
 
+/* A healthy bulk transfer to a receiver whose GRO coalesces: one ACK per
+ * 60 big packets, but 5000 big packets a second: a stream, not a stall. */
+static void test_one_capture_gro_bulk_is_healthy(void **state)
+{
+	struct ana_cap c;
+	uint64_t t = 1000000, cs = 0, cc = 0;
+
+	(void)state;
+	ana_cap_init(&c, "s.pcap", false);
+	feed(&c, 0, t, 176, 0xc1, cc++, 64);
+	feed(&c, 1, t + 100, 96, 0x51, cs++, 64);
+	for (int i = 0; i < 6000; i++) {
+		feed(&c, 1, t + 1000 + (uint64_t)i * 200, 1452, 0x51, cs++, 64);
+		if (i % 60 == 59)
+			feed(&c, 0, t + 1100 + (uint64_t)i * 200, 96, 0xc1, cc++, 64);
+	}
+	ana_cap_finish(&c);
+	assert_int_equal(c.verdict, ANA_HEALTHY);
+	ana_cap_free(&c);
+}
+
 static void test_one_capture_ptb_is_no_black_hole(void **state)
 {
 	struct ana_cap c;
@@ -704,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_too_big),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_one_capture_black_hole),
+		cmocka_unit_test(test_one_capture_gro_bulk_is_healthy),
 		cmocka_unit_test(test_one_capture_ptb_is_no_black_hole),
 		cmocka_unit_test(test_counter_gaps),
 		cmocka_unit_test(test_match_black_hole),
