@@ -40,6 +40,28 @@ static uint64_t grp_end(const struct ana_cap *c, uint64_t i)
 	return j;
 }
 
+/*
+ * A transport counter is never sent twice (the receiver's replay window
+ * would drop it), so a second copy in one capture is the capture seeing the
+ * packet twice ("tcpdump -i any" on a bridge, a VLAN and its parent): keep
+ * one. Other UDP may legitimately repeat a payload and is left alone.
+ */
+static uint64_t dedup(struct ana_cap *c)
+{
+	uint64_t w = 0, dups = 0;
+
+	for (uint64_t i = 0; i < c->n_recs; i++) {
+		if (w && c->recs[i].wg && c->recs[w - 1].wg &&
+		    c->recs[i].group == c->recs[w - 1].group && c->recs[i].id == c->recs[w - 1].id) {
+			dups++;
+			continue;
+		}
+		c->recs[w++] = c->recs[i];
+	}
+	c->n_recs = w;
+	return dups;
+}
+
 static struct ana_mdir *mdir_get(struct ana_match *m, int sender, uint32_t dir,
 				 const struct ana_cap *c, bool wg)
 {
@@ -238,6 +260,7 @@ int ana_match_run(struct ana_cap *c[2], struct ana_match *m)
 	for (int k = 0; k < 2; k++) {
 		if (c[k]->n_recs)
 			qsort(c[k]->recs, c[k]->n_recs, sizeof(struct ana_rec), rec_cmp);
+		m->duplicates += dedup(c[k]);
 		for (uint32_t d = 0; d < c[k]->n_dirs; d++)
 			for (uint32_t s = 0; s < c[k]->dirs[d].n_sizes; s++)
 				c[k]->dirs[d].sizes[s].lost = c[k]->dirs[d].sizes[s].delivered = 0;

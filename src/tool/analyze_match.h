@@ -36,6 +36,7 @@ struct ana_match {
 	enum ana_verdict verdict;
 	/* receiver indices / UDP flows with no packet in both captures */
 	uint64_t unmatched_groups, unmatched_pkts;
+	uint64_t duplicates;  /* transport packets a capture saw twice (dropped) */
 };
 
 /* Matches c[0] against c[1] (records kept, ana_cap_finish done); fills the

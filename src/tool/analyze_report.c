@@ -297,6 +297,9 @@ void ana_report_text(FILE *f, const struct ana_result *r)
 	if (r->match) {
 		for (uint32_t i = 0; i < r->match->n; i++)
 			print_matched_dir(f, r, &r->match->d[i]);
+		if (r->match->duplicates)
+			fprintf(f, "\n%" PRIu64 " transport packets were captured twice (same index "
+				"and counter) and counted once\n", r->match->duplicates);
 		if (r->match->unmatched_groups)
 			fprintf(f, "\n%" PRIu64 " sessions or UDP flows (%" PRIu64 " packets) appear in "
 				"only one capture and were left out (other peers, other traffic)\n",
@@ -497,6 +500,7 @@ void ana_report_json(FILE *f, const struct ana_result *r)
 	if (r->match) {
 		json_kint(&j, "unmatched_flows", (long long)r->match->unmatched_groups);
 		json_kint(&j, "unmatched_packets", (long long)r->match->unmatched_pkts);
+		json_kint(&j, "duplicates", (long long)r->match->duplicates);
 	}
 	json_key(&j, "directions");
 	json_arr_begin(&j);

@@ -682,6 +682,33 @@ static void feed_udp(struct ana_cap *c, uint64_t ts, uint32_t len, uint32_t seq,
 	assert_int_equal(ana_cap_add(c, ts, &p), 0);
 }
 
+/* "tcpdump -i any" saw every packet of the sender twice: not losses. */
+static void test_match_duplicates(void **state)
+{
+	struct ana_cap s, r, *c[2] = { &s, &r };
+	struct ana_match m;
+
+	(void)state;
+	ana_cap_init(&s, "s", true);
+	ana_cap_init(&r, "r", true);
+	for (int i = 0; i < 20; i++) {
+		feed(&s, 1, (uint64_t)i * 10, 96, 5, (uint64_t)i, 64);
+		feed(&s, 1, (uint64_t)i * 10 + 1, 96, 5, (uint64_t)i, 64);
+		feed(&r, 1, (uint64_t)i * 10, 96, 5, (uint64_t)i, 63);
+	}
+	ana_cap_finish(&s);
+	ana_cap_finish(&r);
+	assert_int_equal(ana_match_run(c, &m), 0);
+	assert_int_equal(m.duplicates, 20);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.d[0].lost, 0);
+	assert_int_equal(m.d[0].sent, 20);
+	assert_int_equal(m.verdict, ANA_HEALTHY);
+	ana_match_free(&m);
+	ana_cap_free(&s);
+	ana_cap_free(&r);
+}
+
 static void test_match_plain_udp(void **state)
 {
 	struct ana_cap s, r, *c[2] = { &r, &s };
@@ -731,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_match_black_hole),
 		cmocka_unit_test(test_match_random_loss_and_healthy),
 		cmocka_unit_test(test_match_late_start),
+		cmocka_unit_test(test_match_duplicates),
 		cmocka_unit_test(test_match_plain_udp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
