@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "calc", cmd_calc, "WireGuard MTU and TCP MSS from a path MTU or a link's encapsulations" },
+	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+/*
+ * wgmtu analyze output: the plain-words report and --json. Sizes said as
+ * "datagrams of N bytes" are UDP payload lengths (what tcpdump prints as
+ * "UDP, length N"); path-MTU numbers are IP packet sizes.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "pmtu/overhead.h"
+#include "tool/analyze_report.h"
+
+static enum ovh_family fam_of(uint8_t fam)
+{
+	return fam == 6 ? OVH_IPV6 : OVH_IPV4;
+}
+
+static const char *fam_label(uint8_t fam)
+{
+	return fam == 6 ? "IPv6" : "IPv4";
+}
+
+enum ana_verdict ana_result_verdict(const struct ana_result *r)
+{
+	if (r->match)
+		return r->match->verdict;
+	return r->cap[0]->verdict;
+}
+
+void ana_mdir_bracket(const struct ana_mdir *x, int *lo, int *hi)
+{
+	*lo = (int)x->max_delivered;
+	*hi = 0;
+	if (x->min_lost && x->min_lost > x->max_delivered)
+		*hi = (int)x->min_lost - 1;
+}
+
+static void endpoints(const struct ana_dir *d, char *from, char *to, size_t n)
+{
+	ana_fmt_endpoint(&d->key.src, d->key.sport, from, n);
+	ana_fmt_endpoint(&d->key.dst, d->key.dport, to, n);
+}
+
+static void print_hist(FILE *f, const struct ana_dir *d, bool matched)
+{
+	uint32_t shown = 0;
+
+	fprintf(f, "  sizes (UDP payload bytes x count%s):", matched ? ", lost" : "");
+	for (uint32_t i = 0; i < d->n_sizes && shown < 12; i++, shown++) {
+		const struct ana_size *s = &d->sizes[i];
+
+		fprintf(f, " %u x%" PRIu64, s->udp_len, s->count);
+		if (matched && s->lost)
+			fprintf(f, " (lost %" PRIu64 ")", s->lost);
+		fputc(i + 1 < d->n_sizes ? ',' : '\n', f);
+	}
+	if (d->n_sizes > shown)
+		fprintf(f, " ... %u more sizes\n", d->n_sizes - shown);
+	if (!d->n_sizes)
+		fputc('\n', f);
+}
+
+static void print_cap_summary(FILE *f, const struct ana_cap *c)
+{
+	uint64_t hs = 0, data = 0, ka = 0, frag = 0;
+	double secs = c->frames ? (double)(c->last_us - c->first_us) / 1e6 : 0;
+	char a[64], b[64];
+
+	for (uint32_t i = 0; i < c->n_dirs; i++) {
+		hs += c->dirs[i].n_init + c->dirs[i].n_resp;
+		data += c->dirs[i].n_data;
+		ka += c->dirs[i].n_keepalive;
+		frag += c->dirs[i].n_frag_dgrams;
+	}
+	fprintf(f, "%s: %" PRIu64 " packets over %.1f s, %s\n", c->name, c->frames, secs,
+		ana_link_name(c->linktype));
+	fprintf(f, "  WireGuard: %" PRIu64 " handshake messages, %" PRIu64
+		" transport packets (%" PRIu64 " keepalives)\n", hs, data, ka);
+	for (uint32_t i = 0; i < c->n_sess && i < 4; i++)
+		if (c->sess[i].have_resp)
+			fprintf(f, "  session: initiator index 0x%08x <-> responder index 0x%08x\n",
+				c->sess[i].init_idx, c->sess[i].resp_idx);
+	if (!c->ptb_total) {
+		fprintf(f, "  ICMP too-big: none seen\n");
+	} else {
+		for (uint32_t i = 0; i < c->n_ptb; i++) {
+			if (c->ptb[i].have_flow) {
+				ana_fmt_endpoint(&c->ptb[i].key.src, c->ptb[i].key.sport, a, sizeof(a));
+				ana_fmt_endpoint(&c->ptb[i].key.dst, c->ptb[i].key.dport, b, sizeof(b));
+				fprintf(f, "  ICMP too-big: %" PRIu64 " x MTU %u for %s -> %s\n",
+					c->ptb[i].n, c->ptb[i].mtu, a, b);
+			} else {
+				fprintf(f, "  ICMP too-big: %" PRIu64 " x MTU %u\n", c->ptb[i].n, c->ptb[i].mtu);
+			}
+		}
+	}
+	if (c->damaged)
+		fprintf(f, "  note: the file is damaged; only the %" PRIu64 " packets before the "
+			"damage were read\n", c->frames);
+	if (c->frags)
+		fprintf(f, "  IP fragments: %" PRIu64 " packets (%" PRIu64
+			" UDP datagrams were fragmented)\n", c->frags, frag);
+	if (c->truncated)
+		fprintf(f, "  note: %" PRIu64 " packets were cut short by the capture's snaplen "
+			"(sizes come from the IP/UDP headers)\n", c->truncated);
+	for (uint32_t i = 0; i < c->n_bad_reasons; i++)
+		fprintf(f, "  note: %" PRIu64 " malformed packets skipped: %s\n",
+			c->bad[i].n, c->bad[i].why);
+}
+
+/* "to receiver index 0x.. (initiator -> responder of session 0x../0x..)" */
+static void print_indices(FILE *f, const struct ana_cap *c, const struct ana_dir *d)
+{
+	for (uint32_t i = 0; i < d->n_idx && i < 4; i++) {
+		const char *role = NULL;
+
+		for (uint32_t k = 0; k < c->n_sess && !role; k++) {
+			if (c->sess[k].have_resp && c->sess[k].resp_idx == d->idx[i].idx)
+				role = "initiator -> responder";
+			else if (c->sess[k].init_idx == d->idx[i].idx)
+				role = "responder -> initiator";
+		}
+		fprintf(f, "  transport to receiver index 0x%08x: counters %" PRIu64 "..%" PRIu64
+			"%s%s%s\n", d->idx[i].idx, d->idx[i].min, d->idx[i].max,
+			role ? " (" : " (handshake not captured", role ? role : "", ")");
+	}
+	if (d->n_idx > 4)
+		fprintf(f, "  ... and %u more receiver indices (rekeys, other sessions)\n", d->n_idx - 4);
+}
+
+static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
+{
+	char from[64], to[64];
+	const struct ana_dir *rev = d->rev >= 0 ? &c->dirs[d->rev] : NULL;
+
+	endpoints(d, from, to, sizeof(from));
+	fprintf(f, "\n%s -> %s (WireGuard, %s)\n", from, to, fam_label(d->key.src.fam));
+	fprintf(f, "  %" PRIu64 " datagrams: %" PRIu64 " initiations, %" PRIu64 " responses, %"
+		PRIu64 " cookies, %" PRIu64 " data (%" PRIu64 " keepalives); largest %u bytes "
+		"(%u bytes IP)\n", d->dgrams, d->n_init, d->n_resp, d->n_cookie, d->n_data,
+		d->n_keepalive, d->max_udp, d->max_ip);
+	print_indices(f, c, d);
+	if (d->bh_size >= 0) {
+		struct ana_size s = d->sizes[d->bh_size];
+
+		print_hist(f, d, false);
+		fprintf(f, "  %" PRIu64 " datagrams of %u bytes (%u bytes IP) sent over %.1f s; "
+			"%" PRIu64 " data packets came back after the first of them",
+			s.count, s.udp_len, s.ip_len, (double)(s.last_us - s.first_us) / 1e6,
+			d->bh_rev_after);
+		fprintf(f, "; no ICMP too-big seen\n");
+		fprintf(f, "  -> black hole: datagrams of %u bytes do not get through from %s to %s; "
+			"the path MTU is below %u bytes (%s)\n", s.udp_len, from, to, s.ip_len,
+			fam_label(d->key.src.fam));
+		if (rev && rev->max_ip)
+			fprintf(f, "  largest packet that arrived from the other side: %u bytes IP\n",
+				rev->max_ip);
+		fprintf(f, "  the WireGuard MTU must be below %d (%u - %d over %s): 'wgmtu probe' "
+			"measures the path, or capture at both ends and run 'wgmtu analyze A B'; "
+			"if the uplink's MTU is known, 'wgmtu calc --path-mtu N' gives the value\n",
+			ovh_wg_mtu((int)s.ip_len, fam_of(d->key.src.fam)), s.ip_len,
+			ovh_wg_overhead(fam_of(d->key.src.fam)), fam_label(d->key.src.fam));
+	} else {
+		print_hist(f, d, false);
+		if (d->missing)
+			fprintf(f, "  -> loss: %" PRIu64 " transport counters never appeared in this "
+				"capture (lost before it was taken)\n", d->missing);
+		else if (d->n_data)
+			fprintf(f, "  -> no gap in the transport counters, no sign of a black hole\n");
+	}
+	if (d->unpadded_udp)
+		fprintf(f, "  full-size packets of %u bytes: the sender's WireGuard MTU is %u\n",
+			d->unpadded_udp, d->unpadded_udp - 32);
+	if (d->ptb_count)
+		fprintf(f, "  ICMP too-big seen for this flow: %" PRIu64 " x, MTU %u\n",
+			d->ptb_count, d->ptb_min_mtu);
+}
+
+static uint32_t max_lost_udp(const struct ana_dir *d)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < d->n_sizes; i++)
+		if (d->sizes[i].lost && d->sizes[i].udp_len > m)
+			m = d->sizes[i].udp_len;
+	return m;
+}
+
+static void print_matched_dir(FILE *f, const struct ana_result *r, const struct ana_mdir *x)
+{
+	const struct ana_cap *cs = r->cap[x->sender], *cr = r->cap[!x->sender];
+	struct ana_dir *d = &cs->dirs[x->dir];
+	char from[64], to[64];
+	int lo, hi;
+	enum ovh_family fam = fam_of(x->fam);
+	uint64_t small_ok = 0;
+	bool all_small_ok = true;
+
+	endpoints(d, from, to, sizeof(from));
+	fprintf(f, "\n%s -> %s (%s, %s; sent in %s, received in %s)\n", from, to,
+		x->wg ? "WireGuard" : "UDP, matched by payload", fam_label(x->fam),
+		cs->name, cr->name);
+	fprintf(f, "  sent %" PRIu64 ", received %" PRIu64 ", lost %" PRIu64, x->sent,
+		x->received, x->lost);
+	if (x->before)
+		fprintf(f, " (%" PRIu64 " more sent before the other capture started)", x->before);
+	fputc('\n', f);
+	print_indices(f, cs, d);
+	print_hist(f, d, true);
+	for (uint32_t i = 0; i < d->n_sizes; i++) {
+		const struct ana_size *s = &d->sizes[i];
+
+		if (!s->lost)
+			continue;
+		fprintf(f, "  %" PRIu64 " of %" PRIu64 " datagrams of %u bytes from %s to %s "
+			"were lost\n", s->lost, s->lost + s->delivered, s->udp_len, from, to);
+	}
+	for (uint32_t i = 0; i < d->n_sizes; i++) {
+		const struct ana_size *s = &d->sizes[i];
+
+		if (x->min_lost && s->ip_len >= x->min_lost)
+			continue;
+		small_ok += s->delivered;
+		if (s->lost)
+			all_small_ok = false;
+	}
+	if (x->lost && all_small_ok && small_ok && x->min_lost > x->max_delivered)
+		fprintf(f, "  all %" PRIu64 " datagrams of <= %u bytes arrived\n", small_ok,
+			x->max_delivered_udp);
+	if (x->lost_frag)
+		fprintf(f, "  %" PRIu64 " of the lost datagrams had been IP-fragmented\n", x->lost_frag);
+	ana_mdir_bracket(x, &lo, &hi);
+	switch (x->verdict) {
+	case ANA_BLACK_HOLE:
+		fprintf(f, "  no ICMP too-big seen -> black hole between %d and %d bytes (%s path "
+			"MTU, IP bytes)\n", lo, hi + 1, fam_label(x->fam));
+		fprintf(f, "  set MTU = %d on both peers: it is proven to pass (%d - %d); "
+			"up to %d might, 'wgmtu probe' finds the exact value\n",
+			ovh_wg_mtu(lo, fam), lo, ovh_wg_overhead(fam), ovh_wg_mtu(hi, fam));
+		break;
+	case ANA_LOSS:
+		fprintf(f, "  -> loss without a size pattern: %.1f%% lost, sizes from %u to %u "
+			"bytes lost while up to %u bytes arrived%s\n",
+			100.0 * (double)x->lost / (double)x->sent, x->min_lost_udp,
+			max_lost_udp(d), x->max_delivered_udp,
+			x->ptb_seen ? "; ICMP too-big was seen for this flow" : "");
+		break;
+	case ANA_HEALTHY:
+		if (x->ptb_explained) {
+			fprintf(f, "  -> path-MTU discovery works: the %" PRIu64 " lost datagrams were "
+				"bigger than the MTU %u an ICMP too-big announced, and the sender "
+				"fragmented after it\n", x->lost, x->ptb_mtu);
+			fprintf(f, "  set MTU = %d on both peers to stop the fragmenting (%u - %d)\n",
+				ovh_wg_mtu((int)x->ptb_mtu, fam), x->ptb_mtu, ovh_wg_overhead(fam));
+			break;
+		}
+		fprintf(f, "  -> every datagram arrived (largest %u bytes, %u bytes IP)\n",
+			x->max_delivered_udp, x->max_delivered);
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_verdict(FILE *f, const struct ana_result *r)
+{
+	enum ana_verdict v = ana_result_verdict(r);
+
+	fprintf(f, "\nVerdict: ");
+	switch (v) {
+	case ANA_BLACK_HOLE:
+		fprintf(f, "BLACK HOLE: large datagrams vanish on the path and no ICMP too-big "
+			"comes back; lower the WireGuard MTU as shown above\n");
+		break;
+	case ANA_LOSS:
+		fprintf(f, "LOSS: datagrams were lost, but not by size: not a path-MTU problem\n");
+		break;
+	case ANA_HEALTHY:
+		fprintf(f, "HEALTHY: no black hole, no unexplained loss\n");
+		if (!r->match)
+			fprintf(f, "  (one capture shows a black hole only when taken at the end that "
+				"sends the big packets; with a capture from each end nothing hides)\n");
+		break;
+	default:
+		fprintf(f, "INCONCLUSIVE: no WireGuard transport traffic%s to judge\n",
+			r->match ? " seen in both captures" : "");
+		break;
+	}
+}
+
+void ana_report_text(FILE *f, const struct ana_result *r)
+{
+	for (int k = 0; k < r->ncap; k++)
+		print_cap_summary(f, r->cap[k]);
+	if (r->match) {
+		for (uint32_t i = 0; i < r->match->n; i++)
+			print_matched_dir(f, r, &r->match->d[i]);
+		if (r->match->duplicates)
+			fprintf(f, "\n%" PRIu64 " transport packets were captured twice (same index "
+				"and counter) and counted once\n", r->match->duplicates);
+		if (r->match->unmatched_groups)
+			fprintf(f, "\n%" PRIu64 " sessions or UDP flows (%" PRIu64 " packets) appear in "
+				"only one capture and were left out (other peers, other traffic)\n",
+				r->match->unmatched_groups, r->match->unmatched_pkts);
+	} else {
+		struct ana_cap *c = r->cap[0];
+		uint32_t other = 0;
+
+		for (uint32_t i = 0; i < c->n_dirs; i++) {
+			if (ana_dir_is_wg(&c->dirs[i]))
+				print_one_dir(f, c, &c->dirs[i]);
+			else
+				other++;
+		}
+		if (other)
+			fprintf(f, "\n%u other UDP flow directions (not WireGuard)\n", other);
+	}
+	print_verdict(f, r);
+}
+
+/* --- JSON ------------------------------------------------------------- */
+
+static void json_sizes(struct json *j, const struct ana_dir *d, bool matched)
+{
+	json_key(j, "sizes");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < d->n_sizes; i++) {
+		json_obj_begin(j);
+		json_kint(j, "udp", d->sizes[i].udp_len);
+		json_kint(j, "ip", d->sizes[i].ip_len);
+		json_kint(j, "count", (long long)d->sizes[i].count);
+		if (matched)
+			json_kint(j, "lost", (long long)d->sizes[i].lost);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void json_dir_common(struct json *j, const struct ana_dir *d)
+{
+	char from[64], to[64];
+
+	endpoints(d, from, to, sizeof(from));
+	json_kstr(j, "from", from);
+	json_kstr(j, "to", to);
+	json_kstr(j, "family", d->key.src.fam == 6 ? "ipv6" : "ipv4");
+	json_kbool(j, "wireguard", ana_dir_is_wg(d));
+	json_kint(j, "handshake_initiations", (long long)d->n_init);
+	json_kint(j, "handshake_responses", (long long)d->n_resp);
+	json_kint(j, "cookies", (long long)d->n_cookie);
+	json_kint(j, "data", (long long)d->n_data);
+	json_kint(j, "keepalives", (long long)d->n_keepalive);
+	json_kint(j, "fragmented", (long long)d->n_frag_dgrams);
+	json_kint(j, "largest_udp", d->max_udp);
+	json_kint(j, "largest_ip", d->max_ip);
+	json_kint(j, "icmp_too_big", (long long)d->ptb_count);
+	json_key(j, "receiver_indices");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < d->n_idx; i++) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "0x%08x", d->idx[i].idx);
+		json_str(j, s);
+	}
+	json_arr_end(j);
+	if (d->ptb_count)
+		json_kint(j, "icmp_too_big_mtu", d->ptb_min_mtu);
+}
+
+static void json_one_dir(struct json *j, struct ana_dir *d)
+{
+	json_obj_begin(j);
+	json_dir_common(j, d);
+	json_kstr(j, "verdict", ana_verdict_name(d->verdict));
+	json_kint(j, "sent", (long long)d->dgrams);
+	json_knull(j, "received");
+	json_kint(j, "lost", (long long)d->missing); /* counter gaps */
+	json_key(j, "lost_sizes");
+	json_arr_begin(j);
+	if (d->bh_size >= 0)
+		json_int(j, d->sizes[d->bh_size].udp_len);
+	json_arr_end(j);
+	json_knull(j, "max_delivered");
+	if (d->bh_size >= 0) {
+		const struct ana_size *s = &d->sizes[d->bh_size];
+
+		json_kint(j, "min_lost", s->ip_len);
+		json_knull(j, "path_mtu_min");
+		json_kint(j, "path_mtu_max", (long long)s->ip_len - 1);
+		json_kint(j, "wireguard_mtu", ovh_wg_mtu((int)s->ip_len - 1, fam_of(d->key.src.fam)));
+		json_kint(j, "repeats", (long long)s->count);
+		json_kint(j, "replies_after", (long long)d->bh_rev_after);
+	} else {
+		json_knull(j, "min_lost");
+	}
+	json_sizes(j, d, false);
+	json_obj_end(j);
+}
+
+static void json_matched_dir(struct json *j, const struct ana_result *r, const struct ana_mdir *x)
+{
+	const struct ana_dir *d = &r->cap[x->sender]->dirs[x->dir];
+	int lo, hi;
+
+	ana_mdir_bracket(x, &lo, &hi);
+	json_obj_begin(j);
+	json_dir_common(j, d);
+	json_kstr(j, "matched_by", x->wg ? "receiver_index_counter" : "payload_hash");
+	json_kstr(j, "sender_capture", r->cap[x->sender]->name);
+	json_kstr(j, "verdict", ana_verdict_name(x->verdict));
+	json_kint(j, "sent", (long long)x->sent);
+	json_kint(j, "received", (long long)x->received);
+	json_kint(j, "lost", (long long)x->lost);
+	json_kint(j, "before_other_capture", (long long)x->before);
+	json_kint(j, "only_at_receiver", (long long)x->extra);
+	json_key(j, "lost_sizes");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < d->n_sizes; i++)
+		if (d->sizes[i].lost)
+			json_int(j, d->sizes[i].udp_len);
+	json_arr_end(j);
+	if (x->max_delivered)
+		json_kint(j, "max_delivered", x->max_delivered);
+	else
+		json_knull(j, "max_delivered");
+	if (x->min_lost)
+		json_kint(j, "min_lost", x->min_lost);
+	else
+		json_knull(j, "min_lost");
+	json_kbool(j, "icmp_too_big_seen", x->ptb_seen);
+	json_kbool(j, "losses_explained_by_icmp_too_big", x->ptb_explained);
+	if (x->verdict == ANA_BLACK_HOLE) {
+		json_kint(j, "path_mtu_min", lo);
+		json_kint(j, "path_mtu_max", hi);
+		json_kint(j, "wireguard_mtu", ovh_wg_mtu(lo, fam_of(x->fam)));
+		json_kint(j, "wireguard_mtu_max", ovh_wg_mtu(hi, fam_of(x->fam)));
+	}
+	json_sizes(j, d, true);
+	json_obj_end(j);
+}
+
+static void json_cap(struct json *j, const struct ana_cap *c)
+{
+	char a[64], b[64];
+
+	json_obj_begin(j);
+	json_kstr(j, "file", c->name);
+	json_kstr(j, "link", ana_link_name(c->linktype));
+	json_kint(j, "packets", (long long)c->frames);
+	json_kbool(j, "damaged", c->damaged);
+	json_kint(j, "truncated", (long long)c->truncated);
+	json_kint(j, "fragments", (long long)c->frags);
+	json_kint(j, "malformed", (long long)c->kinds[ANA_K_BAD]);
+	json_kstr(j, "verdict", ana_verdict_name(c->verdict));
+	json_key(j, "sessions");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < c->n_sess; i++) {
+		char s[16];
+
+		json_obj_begin(j);
+		snprintf(s, sizeof(s), "0x%08x", c->sess[i].init_idx);
+		json_kstr(j, "initiator_index", s);
+		snprintf(s, sizeof(s), "0x%08x", c->sess[i].resp_idx);
+		json_kstr(j, "responder_index", c->sess[i].have_resp ? s : NULL);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_key(j, "icmp_too_big");
+	json_arr_begin(j);
+	for (uint32_t i = 0; i < c->n_ptb; i++) {
+		json_obj_begin(j);
+		json_kint(j, "mtu", c->ptb[i].mtu);
+		json_kint(j, "count", (long long)c->ptb[i].n);
+		if (c->ptb[i].have_flow) {
+			ana_fmt_endpoint(&c->ptb[i].key.src, c->ptb[i].key.sport, a, sizeof(a));
+			ana_fmt_endpoint(&c->ptb[i].key.dst, c->ptb[i].key.dport, b, sizeof(b));
+			json_kstr(j, "from", a);
+			json_kstr(j, "to", b);
+		}
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+void ana_report_json(FILE *f, const struct ana_result *r)
+{
+	struct json j;
+
+	json_init(&j, f, true);
+	json_obj_begin(&j);
+	json_kstr(&j, "verdict", ana_verdict_name(ana_result_verdict(r)));
+	json_key(&j, "captures");
+	json_arr_begin(&j);
+	for (int k = 0; k < r->ncap; k++)
+		json_cap(&j, r->cap[k]);
+	json_arr_end(&j);
+	if (r->match) {
+		json_kint(&j, "unmatched_flows", (long long)r->match->unmatched_groups);
+		json_kint(&j, "unmatched_packets", (long long)r->match->unmatched_pkts);
+		json_kint(&j, "duplicates", (long long)r->match->duplicates);
+	}
+	json_key(&j, "directions");
+	json_arr_begin(&j);
+	if (r->match) {
+		for (uint32_t i = 0; i < r->match->n; i++)
+			json_matched_dir(&j, r, &r->match->d[i]);
+	} else {
+		for (uint32_t i = 0; i < r->cap[0]->n_dirs; i++)
+			if (ana_dir_is_wg(&r->cap[0]->dirs[i]))
+				json_one_dir(&j, &r->cap[0]->dirs[i]);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* wgmtu analyze --svg: the timeline picture. */
+#ifndef WGMTU_TOOL_ANALYZE_SVG_H
+#define WGMTU_TOOL_ANALYZE_SVG_H
+
+#include <stddef.h>
+
+#include "tool/analyze_report.h"
+
+/* Writes the SVG; 0, or a negative errno with a one-line reason in err. */
+int ana_svg_write(const char *path, const struct ana_result *r, char *err, size_t errlen);
+
+#endif
