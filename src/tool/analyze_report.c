@@ -188,6 +188,53 @@ static uint32_t max_lost_udp(const struct ana_dir *d)
 	return m;
 }
 
+/* "10.0.0.1:51820" -> "10.0.0.1", "[fd00::1]:51820" -> "fd00::1" (static buffer
+ * per call slot, so two may be used in one printf). */
+static const char *to_host(const char *ep)
+{
+	static char buf[2][64];
+	static int slot;
+	char *b = buf[slot++ & 1];
+	const char *colon;
+	size_t n;
+
+	if (ep[0] == '[') {
+		const char *end = strchr(ep, ']');
+
+		n = end ? (size_t)(end - ep - 1) : strlen(ep + 1);
+		snprintf(b, 64, "%.*s", (int)n, ep + 1);
+		return b;
+	}
+	colon = strrchr(ep, ':');
+	n = colon ? (size_t)(colon - ep) : strlen(ep);
+	snprintf(b, 64, "%.*s", (int)n, ep);
+	return b;
+}
+
+/* Link MTUs people actually meet, to make a bracket concrete. */
+static void print_common_bottlenecks(FILE *f, int lo, int hi, enum ovh_family fam)
+{
+	static const struct { int mtu; const char *what; } common[] = {
+		{ 1492, "PPPoE" }, { 1480, "6in4 tunnel" }, { 1460, "DS-Lite over 1500" },
+		{ 1454, "DS-Lite/IPoE uplink" }, { 1452, "PPPoE + DS-Lite" },
+		{ 1440, "IPsec or LTE bearer" }, { 1420, "WireGuard inside WireGuard" },
+		{ 1400, "mobile carriers" }, { 1380, "mobile carriers" },
+		{ 1280, "IPv6 minimum" },
+	};
+	int shown = 0;
+
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]) && shown < 4; i++) {
+		if (common[i].mtu < lo || common[i].mtu > hi)
+			continue;
+		fprintf(f, "%s path %d (%s) -> MTU = %d", shown ? "," :
+			"  common bottlenecks in that range:", common[i].mtu, common[i].what,
+			ovh_wg_mtu(common[i].mtu, fam));
+		shown++;
+	}
+	if (shown)
+		fputc('\n', f);
+}
+
 static void print_matched_dir(FILE *f, const struct ana_result *r, const struct ana_mdir *x)
 {
 	const struct ana_cap *cs = r->cap[x->sender], *cr = r->cap[!x->sender];
@@ -236,9 +283,12 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 	case ANA_BLACK_HOLE:
 		fprintf(f, "  no ICMP too-big seen -> black hole between %d and %d bytes (%s path "
 			"MTU, IP bytes)\n", lo, hi + 1, fam_label(x->fam));
-		fprintf(f, "  set MTU = %d on both peers: it is proven to pass (%d - %d); "
-			"up to %d might, 'wgmtu probe' finds the exact value\n",
-			ovh_wg_mtu(lo, fam), lo, ovh_wg_overhead(fam), ovh_wg_mtu(hi, fam));
+		fprintf(f, "  the path MTU is %d-%d bytes, so the WireGuard MTU that works is "
+			"%d-%d (%d bytes of overhead)\n", lo, hi, ovh_wg_mtu(lo, fam),
+			ovh_wg_mtu(hi, fam), ovh_wg_overhead(fam));
+		fprintf(f, "  measure it exactly: on %s run 'wgmtu probe %s', then set the MTU "
+			"'wgmtu calc --path-mtu N' gives on both peers\n", to_host(from), to_host(to));
+		print_common_bottlenecks(f, lo, hi, fam);
 		break;
 	case ANA_LOSS:
 		fprintf(f, "  -> loss without a size pattern: %.1f%% lost, sizes from %u to %u "
