@@ -655,14 +655,14 @@ void plpmtud_on_ptb(struct plpmtud *e, uint32_t id, uint32_t mtu, uint64_t now)
 	e->st.ptb_last_claim = (uint16_t)mtu;
 	if (r && !late && !(r->flags & F_ACKED))
 		r->flags |= F_PTB;
+	if (!e->st.ptb_lowest_claim || mtu < e->st.ptb_lowest_claim)
+		e->st.ptb_lowest_claim = (uint16_t)mtu;
 	if (e->lo && mtu < e->lo) {
 		/* a larger size was acknowledged: this claim is false */
 		e->st.ptb_lies++;
 		e->events |= PLPMTUD_EV_PTB_LIE;
 		return;
 	}
-	if (!e->st.ptb_lowest_claim || mtu < e->st.ptb_lowest_claim)
-		e->st.ptb_lowest_claim = (uint16_t)mtu;
 	switch (e->state) {
 	case PLPMTUD_BASE:
 	case PLPMTUD_SEARCHING:

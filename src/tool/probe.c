@@ -747,6 +747,15 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	r->search_ms = elapsed(r);
+	/* linger briefly: a PTB that arrives after the answer can still be
+	 * judged (a lie), and is not left unread */
+	if (path_mtu_fwd(r)) {
+		uint64_t until = elapsed(r) + 150;
+
+		while (elapsed(r) < until)
+			if (pump(r, until - elapsed(r)) < 0)
+				break;
+	}
 	if (path_mtu_fwd(r) && plpmtud_too_big(&r->fwd) &&
 	    (r->locate == 1 || (r->locate == -1 && plpmtud_black_hole(&r->fwd))))
 		run_locate(r, plpmtud_too_big(&r->fwd));

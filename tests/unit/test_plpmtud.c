@@ -397,6 +397,9 @@ static void test_forged_ptb_no_change(void **state)
 	assert_int_equal(plpmtud_mtu(&e), 1454);
 	assert_false(plpmtud_events(&e) & PLPMTUD_EV_MTU_CHANGED);
 	assert_true(e.st.ptb_lies >= 1);
+	/* a lie that arrives after larger sizes were acknowledged is still
+	 * recorded as the lowest claim */
+	assert_int_equal(e.st.ptb_lowest_claim, 576);
 	/* nonsense claims are refused outright */
 	plpmtud_on_ptb(&e, 0, 20, s.now);
 	assert_true(e.st.ptb_invalid >= 1);
