@@ -276,8 +276,12 @@ static int run_search(struct probe_run *r, struct plpmtud *e, uint8_t kind)
 			err = send_probe(r, kind, out[i].id, req, 0, rep);
 			if (err == -EMSGSIZE) {
 				plpmtud_on_local_too_big(e, out[i].id, now);
-			} else if (err == -ECONNREFUSED || err == -EHOSTUNREACH ||
-				   err == -ENETUNREACH) {
+			} else if (err == -ECONNREFUSED) {
+				/* a port unreachable reported on the connected socket */
+				r->unreach++;
+				r->unreach_from = r->net.dst;
+				r->unreach_code = r->net.family == AF_INET6 ? 4 : 3;
+			} else if (err == -EHOSTUNREACH || err == -ENETUNREACH) {
 				r->unreach++;
 			} else if (err < 0) {
 				progress(r, "\n");
@@ -294,6 +298,8 @@ static int run_search(struct probe_run *r, struct plpmtud *e, uint8_t kind)
 			r->timed_out = true;
 			break;
 		}
+		if (r->unreach && e->st.acks == 0)
+			break; /* unreachable, and nothing ever got through */
 		dl = plpmtud_next_deadline(e);
 		if (dl > limit)
 			dl = limit;
@@ -539,7 +545,17 @@ static void print_text(struct probe_run *r)
 	       r->method == PNET_UDP ? "UDP to wgmtu responder" :
 	       r->net.raw ? "ICMP echo, raw socket" : "ICMP echo");
 	if (!f) {
-		if (r->unreach)
+		bool port_unreach = r->method == PNET_UDP &&
+				    r->unreach_code == (r->net.family == AF_INET6 ? 4 : 3);
+
+		if (r->unreach && !r->unreach_from.ss_family)
+			printf("  No route to %s from this host. No MTU can be measured.\n",
+			       r->addr_str);
+		else if (r->unreach && port_unreach)
+			printf("  %s answers \"port unreachable\": no wgmtu responder on port %u.\n"
+			       "  Start one there (wgmtu responder --port %u) or use --method icmp.\n",
+			       r->addr_str, r->port, r->port);
+		else if (r->unreach)
 			printf("  No path: %s reports destination unreachable (code %d).\n"
 			       "  No MTU can be measured.\n",
 			       pnet_ntop(&r->unreach_from, a, sizeof(a)), r->unreach_code);
@@ -724,6 +740,16 @@ int cmd_probe(int argc, char **argv)
 	err = pnet_open(&r->net, ss.ss_family, r->method, (struct sockaddr *)&ss, sl);
 	if (err == -EACCES) {
 		explain_permission(ss.ss_family);
+		rc = EXIT_FAILURE_RUN;
+		goto out;
+	} else if (err == -ENETUNREACH || err == -EHOSTUNREACH) {
+		r->unreach = 1; /* no route: report it like any unreachable */
+		r->net.family = ss.ss_family;
+		r->t0 = now_ms();
+		if (r->json)
+			print_json(r);
+		else
+			print_text(r);
 		rc = EXIT_FAILURE_RUN;
 		goto out;
 	} else if (err < 0) {
