@@ -114,9 +114,15 @@ struct probe_run {
 	struct hop hops[LOC_MAX_HOPS + 1];
 	int dest_ttl;          /* smallest TTL with an echo reply (0: none) */
 	int last_ok_ttl, first_silent_ttl;
-	/* progress line of the current round */
-	char line[512];
-	size_t line_len;
+	/* the round in flight, for the progress line */
+	struct {
+		uint32_t id;
+		uint16_t size;
+		uint16_t ptb;     /* claim, when a PTB answered */
+		bool ok;
+	} cur[PLPMTUD_MAX_INFLIGHT];
+	unsigned n_cur, round_no;
+	uint8_t cur_kind;
 };
 
 static uint64_t elapsed(const struct probe_run *r)
@@ -173,12 +179,11 @@ static void handle_event(struct probe_run *r, const struct pnet_ev *ev)
 	case PNET_EV_REPLY:
 		if (!e)
 			return;
-		if (e->kind == K_FWD) {
-			if (plpmtud_on_ack(&r->fwd, e->id, now) == 0)
-				progress(r, " %u ok", e->size);
-		} else if (e->kind == K_REV) {
-			if (plpmtud_on_ack(&r->rev, e->id, now) == 0)
-				progress(r, " %u ok", e->size);
+		if (e->kind == K_FWD || e->kind == K_REV) {
+			plpmtud_on_ack(e->kind == K_FWD ? &r->fwd : &r->rev, e->id, now);
+			for (unsigned i = 0; i < r->n_cur; i++)
+				if (r->cur[i].id == e->id && r->cur_kind == e->kind)
+					r->cur[i].ok = true;
 		} else if (e->kind == K_LOC_SMALL || e->kind == K_LOC_BIG) {
 			struct hop *h = &r->hops[e->ttl];
 
@@ -194,8 +199,9 @@ static void handle_event(struct probe_run *r, const struct pnet_ev *ev)
 		}
 		if (!e || e->kind == K_FWD) {
 			plpmtud_on_ptb(&r->fwd, e ? e->id : 0, ev->mtu, now);
-			if (e)
-				progress(r, " %u too-big(%u)", e->size, ev->mtu);
+			for (unsigned i = 0; e && i < r->n_cur; i++)
+				if (r->cur[i].id == e->id && r->cur_kind == K_FWD)
+					r->cur[i].ptb = (uint16_t)ev->mtu;
 		}
 		break;
 	case PNET_EV_TTL:
@@ -219,6 +225,30 @@ static void handle_event(struct probe_run *r, const struct pnet_ev *ev)
 		r->unreach_code = ev->code;
 		break;
 	}
+}
+
+/* Progress (terminal only): one line per round, largest size first. */
+static void flush_round(struct probe_run *r)
+{
+	if (!r->n_cur)
+		return;
+	progress(r, "  %s round %u:", r->cur_kind == K_REV ? "reverse" : "forward", r->round_no);
+	for (unsigned k = 0; k < r->n_cur; k++) {
+		unsigned best = 0;
+
+		for (unsigned i = 1; i < r->n_cur; i++)
+			if (r->cur[i].size > r->cur[best].size)
+				best = i;
+		if (r->cur[best].ok)
+			progress(r, " %u ok", r->cur[best].size);
+		else if (r->cur[best].ptb)
+			progress(r, " %u too-big(%u)", r->cur[best].size, r->cur[best].ptb);
+		else
+			progress(r, " %u lost", r->cur[best].size);
+		r->cur[best].size = 0;
+	}
+	progress(r, "\n");
+	r->n_cur = 0;
 }
 
 /* Waits up to ms for input and feeds every event to handle_event(). */
@@ -256,23 +286,31 @@ static int run_search(struct probe_run *r, struct plpmtud *e, uint8_t kind)
 {
 	struct plpmtud_probe out[PLPMTUD_MAX_INFLIGHT];
 	uint64_t limit = (uint64_t)r->timeout_s * 1000;
-	unsigned round = 0;
 
 	plpmtud_start(e, elapsed(r));
+	r->round_no = 0;
+	r->n_cur = 0;
+	r->cur_kind = kind;
 	for (;;) {
 		uint64_t now = elapsed(r), dl;
 		size_t n = plpmtud_poll(e, now, out, PLPMTUD_MAX_INFLIGHT);
 		int err;
 
 		if (n) {
-			progress(r, "%s%s round %u:", round ? "\n" : "",
-				 kind == K_REV ? "  reverse" : "  forward", round + 1);
-			round++;
+			flush_round(r);
+			r->round_no++;
 		}
 		for (size_t i = 0; i < n; i++) {
 			int req = kind == K_REV ? pnet_min_size(&r->net) : out[i].size;
 			int rep = kind == K_REV ? out[i].size : 0;
 
+			if (r->n_cur < PLPMTUD_MAX_INFLIGHT) {
+				r->cur[r->n_cur].id = out[i].id;
+				r->cur[r->n_cur].size = out[i].size;
+				r->cur[r->n_cur].ptb = 0;
+				r->cur[r->n_cur].ok = false;
+				r->n_cur++;
+			}
 			err = send_probe(r, kind, out[i].id, req, 0, rep);
 			if (err == -EMSGSIZE) {
 				plpmtud_on_local_too_big(e, out[i].id, now);
@@ -284,7 +322,6 @@ static int run_search(struct probe_run *r, struct plpmtud *e, uint8_t kind)
 			} else if (err == -EHOSTUNREACH || err == -ENETUNREACH) {
 				r->unreach++;
 			} else if (err < 0) {
-				progress(r, "\n");
 				tool_err("probe", "send: %s", strerror(-err));
 				return err;
 			}
@@ -309,8 +346,7 @@ static int run_search(struct probe_run *r, struct plpmtud *e, uint8_t kind)
 			return err;
 		}
 	}
-	if (round)
-		progress(r, "\n");
+	flush_round(r);
 	return 0;
 }
 

@@ -34,4 +34,16 @@ lab_run client "$W" probe "$S4" >"$LAB_TMP/text.out" 2>&1
 lab_check "text: summary with MTU, WireGuard line and MSS" \
 	bash -c "grep -q 'Path MTU *1454' $LAB_TMP/text.out && grep -q 'MTU = 1394' $LAB_TMP/text.out && grep -q 'TCP MSS' $LAB_TMP/text.out"
 lab_check_fails "text: no live progress when stdout is not a terminal" grep -q 'round 1' "$LAB_TMP/text.out"
+if command -v script >/dev/null; then
+	lab_run client script -qc "$W probe $S4" /dev/null >"$LAB_TMP/tty.out" 2>&1
+	lab_check "terminal: live progress per round (sizes, ok/too-big/lost)" \
+		bash -c "grep -q 'forward round 1: 1500 too-big(1454)\\|forward round 1: 1500 lost' $LAB_TMP/tty.out && grep -q '1454 ok' $LAB_TMP/tty.out"
+fi
+
+# ping sockets not allowed: root falls back to a raw socket, same answer
+lab_run client sysctl -qw net.ipv4.ping_group_range="1 0"
+probe_json raw4 client "$S4"
+probe_json raw6 client -6 "$S6"
+lab_check "raw-socket fallback: IPv4 1454 and IPv6 1454" \
+	eq "$(pj raw4 'd["socket"], d["path_mtu"]') $(pj raw6 'd["socket"], d["path_mtu"]')" "raw 1454 raw 1454"
 lab_done
