@@ -702,6 +702,13 @@ void plpmtud_on_data_stall(struct plpmtud *e, uint64_t now)
 		begin_confirm(e);
 }
 
+void plpmtud_on_data_acked(struct plpmtud *e, uint32_t size, uint64_t now)
+{
+	if (e->state == PLPMTUD_SEARCH_COMPLETE && !e->confirming &&
+	    size >= e->plpmtu && e->confirm_at)
+		e->confirm_at = now + e->cfg.confirm_timer_ms;
+}
+
 uint32_t plpmtud_events(struct plpmtud *e)
 {
 	uint32_t v = e->events;

@@ -186,6 +186,11 @@ void plpmtud_on_local_too_big(struct plpmtud *e, uint32_t id, uint64_t now);
  * (e.g. retransmissions of full-size segments): confirm plpmtu now. */
 void plpmtud_on_data_stall(struct plpmtud *e, uint64_t now);
 
+/* The data path saw a packet of size bytes acknowledged (e.g. a full-size
+ * TCP segment ACKed inside the tunnel): that confirms plpmtu, so the
+ * confirmation probe is postponed (RFC 8899 section 4.1, data as probes). */
+void plpmtud_on_data_acked(struct plpmtud *e, uint32_t size, uint64_t now);
+
 uint32_t plpmtud_events(struct plpmtud *e); /* returns and clears */
 static inline enum plpmtud_state plpmtud_state(const struct plpmtud *e)
 {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/json.h"
@@ -799,7 +800,11 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	r->tty = isatty(STDOUT_FILENO);
-	r->next_seq = 1 + ((uint32_t)getpid() * 2654435761u) % 30000;
+	/* an unpredictable start: a blind spoofer cannot guess which replies
+	 * we wait for */
+	if (getrandom(&r->next_seq, sizeof(r->next_seq), 0) != sizeof(r->next_seq))
+		r->next_seq = (uint32_t)getpid() * 2654435761u;
+	r->next_seq |= 1;
 	r->t0 = now_ms();
 	progress(r, "probing %s (%s) from %u to %u bytes\n", r->host, r->addr_str,
 		 cfg.base_mtu, cfg.max_mtu);

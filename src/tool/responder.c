@@ -210,7 +210,7 @@ static void handle(struct responder *rs, const uint8_t *buf, size_t n,
 		rs->cnt.cookie_ok++;
 		cap = rs->max_size;
 	} else {
-		cap = rx_ip; /* never more than what we received */
+		cap = rx_ip < rs->max_size ? rx_ip : rs->max_size; /* never more than received */
 	}
 	want = q.size_a ? q.size_a : min_ip;
 	if (want < min_ip)

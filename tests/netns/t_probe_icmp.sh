@@ -46,4 +46,11 @@ probe_json raw4 client "$S4"
 probe_json raw6 client -6 "$S6"
 lab_check "raw-socket fallback: IPv4 1454 and IPv6 1454" \
 	eq "$(pj raw4 'd["socket"], d["path_mtu"]') $(pj raw6 'd["socket"], d["path_mtu"]')" "raw 1454 raw 1454"
+# the client's own link is the bottleneck: the kernel refuses larger
+# probes (EMSGSIZE), which is authoritative, not a black hole
+lab_run client sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+lab_link_mtu client home 1400
+probe_json local client "$S4"
+lab_check "local interface 1400: path_mtu 1400, no black hole, exit 0" \
+	eq "$(pj local 'd["path_mtu"], d["black_hole"]') $(probe_rc local)" "1400 False 0"
 lab_done

@@ -340,6 +340,34 @@ static void test_confirm_timer(void **state)
 	assert_int_equal(e.st.black_holes, 1);
 }
 
+/* Full-size data acknowledged confirms the size: no probe is needed. */
+static void test_data_acked_postpones_confirmation(void **state)
+{
+	struct plpmtud_config c;
+	struct plpmtud e;
+	struct sim s;
+	unsigned sent;
+
+	(void)state;
+	setup(&e, &s, 4, 1480, PTB_OFF, 0, 21);
+	plpmtud_config_default(&c, 4);
+	c.confirm_timer_ms = 10000;
+	assert_int_equal(plpmtud_init(&e, &c), 0);
+	plpmtud_start(&e, s.now);
+	sim_run(&s, &e, s.now + 60000, true);
+	sent = e.st.probes_sent;
+	for (int i = 0; i < 6; i++) {
+		sim_run(&s, &e, s.now + 5000, false);
+		plpmtud_on_data_acked(&e, 1480, s.now);
+	}
+	assert_int_equal(e.st.probes_sent, sent);
+	/* smaller data does not confirm */
+	plpmtud_on_data_acked(&e, 1300, s.now);
+	sim_run(&s, &e, s.now + 11000, false);
+	assert_true(e.st.probes_sent > sent);
+	assert_int_equal(plpmtud_mtu(&e), 1480);
+}
+
 /* PMTU_RAISE_TIMER: the path grows; found again after 600 s, not before. */
 static void test_raise_timer(void **state)
 {
@@ -485,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_loss_30),
 		cmocka_unit_test(test_black_hole_after_completion),
 		cmocka_unit_test(test_confirm_timer),
+		cmocka_unit_test(test_data_acked_postpones_confirmation),
 		cmocka_unit_test(test_raise_timer),
 		cmocka_unit_test(test_lying_ptb),
 		cmocka_unit_test(test_forged_ptb_no_change),
