@@ -72,7 +72,9 @@ struct plpmtud_config {
 	uint16_t max_mtu;         /* largest size searched (e.g. interface MTU) */
 	uint16_t granularity;     /* probe sizes are base + k*granularity (1) */
 	uint8_t max_probes;       /* losses before a size is too big (3) */
-	uint8_t max_parallel;     /* probes per round, control included (>= 2) */
+	uint8_t max_parallel;     /* probes per round, control included (>= 2);
+				     the first round with common_sizes sends the
+				     whole table in range instead */
 	bool common_sizes;        /* first round: the common path MTUs */
 	uint32_t initial_timeout_ms; /* round wait before any RTT is known */
 	uint32_t min_wait_ms;     /* floor of a round's wait */

@@ -631,14 +631,20 @@ static void print_text(struct probe_run *r)
 			printf("  Drop located   at or before hop 1: no router answered for %u-byte packets.\n", tb);
 	}
 	if (r->rev_done) {
-		if (b)
-			printf("  Reverse path   %d bytes (replies from %s to you)%s\n", b, r->addr_str,
-			       b != f ? ": ASYMMETRIC" : "");
+		if (b && b < f)
+			printf("  Reverse path   %d bytes from %s to you: ASYMMETRIC. Larger packets\n"
+			       "                towards you vanish (no ICMP reaches the far end, or it\n"
+			       "                ignores it); size the tunnel for this direction.\n",
+			       b, r->addr_str);
+		else if (b)
+			printf("  Reverse path   %d bytes from %s to you%s\n", b, r->addr_str,
+			       b != f ? ": ASYMMETRIC" : " (same as forward)");
 		else
 			printf("  Reverse path   not measured: no reply of any size came back.\n");
 	}
-	printf("  WireGuard      MTU = %d with an IPv4 endpoint, MTU = %d with IPv6\n",
-	       ovh_wg_mtu(t, OVH_IPV4), ovh_wg_mtu(t, OVH_IPV6));
+	printf("  WireGuard      MTU = %d with an IPv4 endpoint, MTU = %d with IPv6%s\n",
+	       ovh_wg_mtu(t, OVH_IPV4), ovh_wg_mtu(t, OVH_IPV6),
+	       t != f ? " (smaller direction)" : "");
 	printf("  TCP MSS        %d (IPv4 inside), %d (IPv6 inside) for MTU %d\n",
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV4),
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV6),
