@@ -12,6 +12,13 @@
 # needs ~90 s to print its (wrong) answer in a black hole. Exact = the answer is 1454. wall_s = the whole command (for
 # wgmtu: process start, 150 ms linger for late ICMP, JSON); answer_s = when
 # the answer was known (wgmtu's search_ms; the wall time for the others).
+#
+# Scaling with RTT (no netem here, so not measured): wgmtu's time is its
+# number of rounds times one round's wait, max(--wait (50 ms), 2 SRTT +
+# 4 RTTVAR): ICMP allowed ~2-4 RTT; black hole ~4 rounds (the failing size
+# needs 3 silent rounds), i.e. ~1 s at 100 ms RTT; 10 % loss adds 1-3
+# rounds. DF-ping bisection pays ~9 sequential probes, each a full
+# 1 s timeout when lost; tracepath's answer in a black hole is wrong.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/netns/lib.sh"
 . "$ROOT/tests/netns/lib_probe.sh"
@@ -72,11 +79,11 @@ bench() {
 			esac
 			t1=$(ms)
 			n=$(($(sent) - n0))
-			as=$(echo "($t1 - $t0) / 1000" | bc -l)
-			[ -f "$LAB_TMP/ans_ms" ] && as=$(echo "$(cat "$LAB_TMP/ans_ms") / 1000" | bc -l)
+			as=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1000 }')
+			[ -f "$LAB_TMP/ans_ms" ] && as=$(awk -v a="$(cat "$LAB_TMP/ans_ms")" 'BEGIN { print a / 1000 }')
 			printf '%-22s %-10s %7s %6s %7s %8.2f %9.3f\n' "$scen" "$tool" "${ans:-none}" \
 				"$([ "$ans" = 1454 ] && echo yes || echo NO)" "$n" \
-				"$(echo "($t1 - $t0) / 1000" | bc -l)" "$as"
+				"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1000 }')" "$as"
 			sleep 1.1 # let the routers' ICMP rate limiters refill
 		done
 	done
