@@ -112,6 +112,7 @@ struct probe_run {
 	bool timed_out;
 	/* locate */
 	bool located;
+	bool locate_tried;     /* ran, but no router answered at all */
 	struct hop hops[LOC_MAX_HOPS + 1];
 	int dest_ttl;          /* smallest TTL with an echo reply (0: none) */
 	int last_ok_ttl, first_silent_ttl;
@@ -411,6 +412,15 @@ static void run_locate(struct probe_run *r, int fail_size)
 				break;
 		}
 	}
+	r->locate_tried = true;
+	{
+		bool any = false;
+
+		for (int t = 1; t <= LOC_MAX_HOPS; t++)
+			any |= r->hops[t].small_ok || r->hops[t].big_ok;
+		if (!any)
+			return; /* routers send no Time Exceeded: cannot tell */
+	}
 	r->located = true;
 	r->last_ok_ttl = 0;
 	for (int t = 1; t <= maxh && t <= LOC_MAX_HOPS; t++) {
@@ -537,6 +547,8 @@ static void print_json(struct probe_run *r)
 	} else {
 		json_knull(&j, "hop");
 	}
+	json_kstr(&j, "locate", r->located ? "located" : r->locate_tried ?
+		  "no router answered TTL-limited probes" : "not run");
 	if (b)
 		json_kint(&j, "reverse_path_mtu", b);
 	else
@@ -621,6 +633,9 @@ static void print_text(struct probe_run *r)
 		printf("  Lying ICMP     %u \"too big\" message(s) claimed %u bytes, yet %d-byte\n"
 		       "                packets get through: ignored (a misbehaving router or a forgery).\n",
 		       r->fwd.st.ptb_lies, r->fwd.st.ptb_lowest_claim, f);
+	if (r->locate_tried && !r->located)
+		printf("  Drop location  unknown: no router answered TTL-limited probes\n"
+		       "                (Time Exceeded filtered too).\n");
 	if (r->located) {
 		if (r->last_ok_ttl && r->hops[r->last_ok_ttl].have_addr)
 			printf("  Drop located   after hop %d (%s): it saw %u-byte packets;\n"

@@ -32,6 +32,17 @@ lab_check "IPv6 black hole: WireGuard MTU 1374 over IPv6" eq "$(pj v6 'd["wiregu
 lab_check "IPv6 black hole: exit status 1" eq "$(probe_rc v6)" 1
 lab_check "IPv6 black hole: JSON has every key" probe_keys v6
 
+# routers that also filter Time Exceeded: the MTU is still exact, the
+# location is honestly unknown
+for n in home isp; do
+	lab_nft "$n" 'add rule inet lab lab_out icmp type time-exceeded drop
+add rule inet lab lab_out icmpv6 type time-exceeded drop'
+done
+probe_json note client "$S4"
+lab_check "Time Exceeded filtered too: 1454, black hole, hop null, locate says why" \
+	eq "$(pj note 'd["path_mtu"], d["black_hole"], d["hop"], d["locate"]')" \
+	"1454 True None no router answered TTL-limited probes"
+
 lab_run client "$W" probe --no-locate "$S4" >"$LAB_TMP/text.out" 2>&1
 lab_check "text: says black hole, no location with --no-locate" \
 	bash -c "grep -q 'Black hole' $LAB_TMP/text.out && ! grep -q 'Drop located' $LAB_TMP/text.out"
