@@ -559,6 +559,10 @@ static void print_json(struct probe_run *r)
 	json_kint(&j, "search_ms", (long long)r->search_ms);
 	json_kint(&j, "elapsed_ms", (long long)elapsed(r));
 	json_kbool(&j, "timed_out", r->timed_out);
+	if (!f && r->fwd.lo)
+		json_kint(&j, "at_least", r->fwd.lo); /* partial answer */
+	else
+		json_knull(&j, "at_least");
 	if (t) {
 		json_kint(&j, "wireguard_mtu_ipv4_outer", ovh_wg_mtu(t, OVH_IPV4));
 		json_kint(&j, "wireguard_mtu_ipv6_outer", ovh_wg_mtu(t, OVH_IPV6));
@@ -594,6 +598,11 @@ static void print_text(struct probe_run *r)
 	       r->method == PNET_UDP ? "UDP to wgmtu responder" :
 	       r->net.raw ? "ICMP echo, raw socket" : "ICMP echo");
 	if (!f) {
+		if (r->timed_out && r->fwd.lo) {
+			printf("  Stopped by --timeout before the search finished: packets of %u\n"
+			       "  bytes get through; the path MTU is at least that.\n", r->fwd.lo);
+			return;
+		}
 		bool port_unreach = r->method == PNET_UDP &&
 				    r->unreach_code == (r->net.family == AF_INET6 ? 4 : 3);
 

@@ -32,6 +32,11 @@ lab_check "IPv6 black hole: WireGuard MTU 1374 over IPv6" eq "$(pj v6 'd["wiregu
 lab_check "IPv6 black hole: exit status 1" eq "$(probe_rc v6)" 1
 lab_check "IPv6 black hole: JSON has every key" probe_keys v6
 
+# --timeout cuts a slow search short: no MTU invented, the lower bound given
+probe_json to client --timeout 1 --wait 600 --no-locate "$S4"
+lab_check "--timeout: path_mtu null, error timeout, at_least 1454, exit 3" \
+	eq "$(pj to 'd["path_mtu"], d["error"], d["at_least"], d["timed_out"]') $(probe_rc to)" "None timeout 1454 True 3"
+
 # routers that also filter Time Exceeded: the MTU is still exact, the
 # location is honestly unknown
 for n in home isp; do
