@@ -12,6 +12,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "calc", cmd_calc, "WireGuard MTU and TCP MSS from a path MTU or a link's encapsulations" },
+	{ "probe", cmd_probe, "the real path MTU to a host, through black holes, located" },
+	{ "responder", cmd_responder, "answer wgmtu probe --method udp (both directions)" },
 	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
 };
 

@@ -18,6 +18,8 @@ enum {
 extern const char *prog_name; /* "wgmtu" */
 
 int cmd_calc(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_responder(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 
 /* Prints "wgmtu CMD: message" to stderr. */
