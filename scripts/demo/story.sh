@@ -46,6 +46,10 @@ echo "GET /login.html (27 KB):  $(fetch laptop http://10.99.0.2:8080/login.html)
 echo "Why: 1420 + 60 bytes of WireGuard/UDP/IPv4 = 1480-byte packets; the path carries 1454,"
 echo "and the routers drop the ICMP that would say so. A path-MTU black hole."
 
+say "Act 2: wgmtu probe from the laptop to the VPS's public address explains it"
+lab_run laptop "$W" probe --quiet "$(lab_ip4 vps)"
+echo "(exit status $?: 1 = problem found)"
+
 say "The arithmetic (wgmtu calc --path-mtu 1454 --outer ipv4)"
 "$W" calc --path-mtu 1454 --outer ipv4 | sed -n '/WireGuard MTU/,/TCP MSS/p'
 
