@@ -71,6 +71,15 @@ int wg_aead_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
 		    const uint8_t *ad, size_t ad_len, uint64_t counter,
 		    const uint8_t key[WG_AEAD_KEY_LEN]);
 
+/* The same with a raw 12-byte RFC 8439 nonce (known-answer tests, and the
+ * building block of XChaCha20-Poly1305). */
+int wg_aead_encrypt_ietf(uint8_t *dst, const uint8_t *src, size_t len,
+			 const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
+			 const uint8_t key[WG_AEAD_KEY_LEN]);
+int wg_aead_decrypt_ietf(uint8_t *dst, const uint8_t *src, size_t src_len,
+			 const uint8_t *ad, size_t ad_len, const uint8_t nonce[12],
+			 const uint8_t key[WG_AEAD_KEY_LEN]);
+
 /* HChaCha20 (draft-irtf-cfrg-xchacha section 2.2): a 32-byte sub-key from
  * a key and the first 16 bytes of an XChaCha nonce. */
 void wg_hchacha20(uint8_t out[WG_AEAD_KEY_LEN], const uint8_t key[WG_AEAD_KEY_LEN],
