@@ -82,9 +82,9 @@ struct wg_keypair *wg_keypair_get(struct wg_keypair *kp);
 /* Drop a reference (NULL-safe); the last one wipes and frees. */
 void wg_keypair_put(struct wg_keypair *kp);
 
-/* Whether an initiator should start a new handshake soon (whitepaper 6.2):
- * it initiated this keypair and it sent REKEY_AFTER_MESSAGES or is older
- * than REKEY_AFTER_TIME. */
+/* Whether a new handshake should start soon (whitepaper 6.2): the keypair
+ * sent REKEY_AFTER_MESSAGES, or we initiated it and it is older than
+ * REKEY_AFTER_TIME. */
 bool wg_keypair_wants_rekey(const struct wg_keypair *kp, uint64_t now_ns);
 /* Whether the keypair may still send/receive at all (age < REJECT_AFTER_TIME,
  * counter < REJECT_AFTER_MESSAGES). */
