@@ -22,8 +22,10 @@
  * applied by the daemon in order (device fields, then peer ops in list
  * order); if applying fails (e.g. bind: -EADDRINUSE) the daemon rolls back.
  *
- * Errors are negative errno values; the reply line carries the positive value
- * ("errno=22\n\n"). wireguard-go's mapping, which we follow:
+ * Errors are negative errno values, and the reply line carries them as they
+ * are: wireguard-go answers "errno=-22\n\n" (wg reads the number with
+ * fscanf and negates it). Success is "errno=0\n\n". wireguard-go's mapping
+ * (checked against a running wireguard-go 0.0.20220316), which we follow:
  *   line without '='                         -EPROTO
  *   unknown key, bad value (hex, number, "true", address, prefix),
  *   device key after the first public_key    -EINVAL
@@ -153,7 +155,8 @@ void wg_uapi_set_feed_overlong(struct wg_uapi_set_parser *p);
 /* Ends the set (blank line or EOF — wireguard-go treats EOF like the blank
  * line). On 0 the transaction moves to *out (caller owns it, must
  * wg_uapi_txn_free it); on error *out is zeroed and the errno returned.
- * The parser is left empty either way (wipes secrets on error). */
+ * The transaction part of the parser is left empty either way (secrets
+ * wiped on error); err and err_msg stay readable until the next init. */
 int wg_uapi_set_finish(struct wg_uapi_set_parser *p, struct wg_uapi_txn *out);
 
 /* Discards a parser without finishing (connection dropped). Wipes. */
@@ -221,14 +224,15 @@ int wg_uapi_out_kv_str(struct wg_uapi_out *o, const char *key, const char *v);
 int wg_uapi_get_serialize(const struct wg_uapi_dev_info *d,
 			  struct wg_uapi_out *o);
 
-/* Appends "errno=N\n\n" with N = -err (err <= 0). */
+/* Appends "errno=N\n\n" with N = err as is (err <= 0: "errno=-22"). */
 int wg_uapi_write_errno(struct wg_uapi_out *o, int err);
 
 /* Text forms used in get replies, exposed for tests and for `wgmtu show`:
- * "1.2.3.4:51820", "[2001:db8::1]:51820", "[fe80::1%eth0]:51820";
- * "10.0.0.0/24", "fd00::/64". IPv6 per RFC 5952 (as Go's netip prints,
- * "::ffff:1.2.3.4" for v4-mapped). Return chars written (excluding NUL) or
- * -ENOSPC / -EAFNOSUPPORT. */
+ * "1.2.3.4:51820", "[2001:db8::1]:51820"; "10.0.0.0/24", "fd00::/64".
+ * IPv6 per RFC 5952 as Go's netip prints it ("::ffff:1.2.3.4" for
+ * v4-mapped, "::102:304" for the deprecated v4-compatible form). The zone
+ * of an endpoint is not printed: wireguard-go's get omits it too. Return
+ * chars written (excluding NUL) or -ENOSPC / -EAFNOSUPPORT. */
 #define WG_UAPI_ADDR_STR_MAX 80
 int wg_uapi_format_endpoint(const struct wg_uapi_endpoint *e, char *buf,
 			    size_t cap);
