@@ -117,6 +117,77 @@ out:
 	return ret;
 }
 
+void wg_x25519_key_clear(struct wg_x25519_key *k)
+{
+	/* EVP_PKEY_free cleanses the ECX private key it holds */
+	EVP_PKEY_CTX_free(k->ctx);
+	EVP_PKEY_free(k->pkey);
+	k->ctx = NULL;
+	k->pkey = NULL;
+}
+
+static int key_finish(struct wg_x25519_key *k, EVP_PKEY *pkey, uint8_t pub[WG_X25519_LEN])
+{
+	size_t len = WG_X25519_LEN;
+
+	k->pkey = pkey;
+	k->ctx = EVP_PKEY_CTX_new(pkey, NULL);
+	if (!k->ctx || EVP_PKEY_derive_init(k->ctx) != 1 ||
+	    (pub && (EVP_PKEY_get_raw_public_key(pkey, pub, &len) != 1 || len != WG_X25519_LEN))) {
+		wg_x25519_key_clear(k);
+		return -EIO;
+	}
+	return 0;
+}
+
+int wg_x25519_key_load(struct wg_x25519_key *k, const uint8_t priv[WG_X25519_LEN],
+		       uint8_t pub[WG_X25519_LEN])
+{
+	EVP_PKEY *pkey;
+
+	wg_x25519_key_clear(k);
+	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, WG_X25519_LEN);
+	if (!pkey)
+		return -ENOMEM;
+	return key_finish(k, pkey, pub);
+}
+
+int wg_x25519_key_generate(struct wg_x25519_key *k, uint8_t pub[WG_X25519_LEN])
+{
+	uint8_t priv[WG_X25519_LEN];
+	int ret = wg_x25519_generate(priv);
+
+	if (!ret)
+		ret = wg_x25519_key_load(k, priv, pub);
+	wg_wipe(priv, sizeof(priv));
+	return ret;
+}
+
+int wg_x25519_key_dh(struct wg_x25519_key *k, uint8_t out[WG_X25519_LEN],
+		     const uint8_t pub[WG_X25519_LEN])
+{
+	EVP_PKEY *p;
+	size_t len = WG_X25519_LEN;
+	int ret = -EINVAL;
+
+	if (!k->ctx) {
+		wg_wipe(out, WG_X25519_LEN);
+		return -ENOKEY;
+	}
+	p = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub, WG_X25519_LEN);
+	if (!p) {
+		wg_wipe(out, WG_X25519_LEN);
+		return -ENOMEM;
+	}
+	if (EVP_PKEY_derive_set_peer(k->ctx, p) == 1 && EVP_PKEY_derive(k->ctx, out, &len) == 1 &&
+	    len == WG_X25519_LEN && !wg_ct_is_zero(out, WG_X25519_LEN))
+		ret = 0;
+	if (ret)
+		wg_wipe(out, WG_X25519_LEN);
+	EVP_PKEY_free(p);
+	return ret;
+}
+
 /* ---- ChaCha20-Poly1305 --------------------------------------------------- */
 
 static void wg_nonce(uint8_t iv[12], uint64_t counter)

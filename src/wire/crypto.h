@@ -56,6 +56,30 @@ int wg_x25519_public(uint8_t pub[WG_X25519_LEN], const uint8_t priv[WG_X25519_LE
 int wg_x25519(uint8_t out[WG_X25519_LEN], const uint8_t priv[WG_X25519_LEN],
 	      const uint8_t pub[WG_X25519_LEN]);
 
+/*
+ * A private key prepared once for several DH operations: libcrypto derives
+ * the public key whenever a raw private key is loaded, which costs a full
+ * scalar multiplication, so the handshake keeps its static and ephemeral
+ * keys in this form. Not thread-safe; wiped by wg_x25519_key_clear().
+ */
+struct wg_x25519_key {
+	void *pkey; /* EVP_PKEY *, opaque; NULL = empty */
+	void *ctx;  /* EVP_PKEY_CTX *, derive-initialised */
+};
+
+/* Load priv (clamped by X25519 itself); pub receives the public key when
+ * non-NULL. Any previous key in k is cleared first. 0 or negative errno. */
+int wg_x25519_key_load(struct wg_x25519_key *k, const uint8_t priv[WG_X25519_LEN],
+		       uint8_t pub[WG_X25519_LEN]);
+/* Generate a fresh key; pub receives its public key (one scalar mult). */
+int wg_x25519_key_generate(struct wg_x25519_key *k, uint8_t pub[WG_X25519_LEN]);
+/* out = X25519(k, pub); -EINVAL (out zeroed) for an all-zero result,
+ * -ENOKEY for an empty k. */
+int wg_x25519_key_dh(struct wg_x25519_key *k, uint8_t out[WG_X25519_LEN],
+		     const uint8_t pub[WG_X25519_LEN]);
+/* Free and wipe (idempotent). */
+void wg_x25519_key_clear(struct wg_x25519_key *k);
+
 /* ---- AEAD (one-shot) ------------------------------------------------ */
 
 /* ChaCha20-Poly1305 with the WireGuard nonce: 32 zero bits followed by

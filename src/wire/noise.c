@@ -50,10 +50,10 @@ static int mix_ck(struct sym *s, const uint8_t *in, size_t len)
 }
 
 /* (ck, key) = Kdf2(ck, DH(priv, pub)) */
-static int mix_dh_key(struct sym *s, const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN])
+static int mix_dh_key(struct sym *s, struct wg_x25519_key *priv, const uint8_t pub[WG_KEY_LEN])
 {
 	uint8_t dh[WG_KEY_LEN];
-	int ret = wg_x25519(dh, priv, pub);
+	int ret = wg_x25519_key_dh(priv, dh, pub);
 
 	if (!ret)
 		ret = wg_kdf(s->ck, s->key, NULL, s->ck, dh, sizeof(dh));
@@ -62,10 +62,10 @@ static int mix_dh_key(struct sym *s, const uint8_t priv[WG_KEY_LEN], const uint8
 }
 
 /* ck = Kdf1(ck, DH(priv, pub)) */
-static int mix_dh(struct sym *s, const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN])
+static int mix_dh(struct sym *s, struct wg_x25519_key *priv, const uint8_t pub[WG_KEY_LEN])
 {
 	uint8_t dh[WG_KEY_LEN];
-	int ret = wg_x25519(dh, priv, pub);
+	int ret = wg_x25519_key_dh(priv, dh, pub);
 
 	if (!ret)
 		ret = mix_ck(s, dh, sizeof(dh));
@@ -160,7 +160,7 @@ int wg_noise_device_set_private(struct wg_noise_device *dev, const uint8_t priv[
 	}
 	memcpy(dev->static_private, priv, WG_KEY_LEN);
 	wg_x25519_clamp(dev->static_private);
-	ret = wg_x25519_public(dev->static_public, dev->static_private);
+	ret = wg_x25519_key_load(&dev->static_key, dev->static_private, dev->static_public);
 	if (ret) {
 		wg_noise_device_clear(dev);
 		return ret;
@@ -172,6 +172,7 @@ int wg_noise_device_set_private(struct wg_noise_device *dev, const uint8_t priv[
 void wg_noise_device_clear(struct wg_noise_device *dev)
 {
 	wg_wipe(dev->static_private, WG_KEY_LEN);
+	wg_x25519_key_clear(&dev->static_key);
 	memset(dev->static_public, 0, WG_KEY_LEN);
 	dev->has_identity = false;
 }
@@ -188,7 +189,7 @@ static void handshake_zero(struct wg_noise_handshake *hs)
 {
 	if (holds_index(hs))
 		hs->dev->ops->index_unregister(hs->dev->ctx, hs->local_index);
-	wg_wipe(hs->ephemeral_private, WG_KEY_LEN);
+	wg_x25519_key_clear(&hs->ephemeral_key);
 	memset(hs->remote_ephemeral, 0, WG_KEY_LEN);
 	wg_wipe(hs->hash, WG_HASH_LEN);
 	wg_wipe(hs->chaining_key, WG_HASH_LEN);
@@ -220,7 +221,7 @@ int wg_noise_handshake_set_static(struct wg_noise_handshake *hs)
 		return 0;
 	/* ss: DH(s_priv, S_pub), the same for every handshake with this peer.
 	 * A low-order peer key leaves the handshake unusable (-ENOKEY later). */
-	ret = wg_x25519(hs->precomputed_static_static, hs->dev->static_private, hs->remote_static);
+	ret = wg_x25519_key_dh(&hs->dev->static_key, hs->precomputed_static_static, hs->remote_static);
 	hs->static_static_valid = ret == 0;
 	return ret;
 }
@@ -251,12 +252,14 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 			       uint64_t wall_sec, uint32_t wall_nsec)
 {
 	struct wg_noise_device *dev = hs->dev;
-	uint8_t eph[WG_KEY_LEN], ts[WG_TIMESTAMP_LEN];
+	struct wg_x25519_key eph = { 0 };
+	uint8_t ts[WG_TIMESTAMP_LEN];
 	struct sym s;
 	uint32_t idx;
 	int ret;
 
 	memset(msg, 0, sizeof(*msg));
+	memset(ts, 0, sizeof(ts));
 	if (!dev->has_identity || !hs->static_static_valid)
 		return -ENOKEY;
 	ret = sym_start(&s, hs->remote_static);
@@ -265,9 +268,7 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 	put_le32(&msg->header.type, WG_MSG_HANDSHAKE_INITIATION);
 
 	/* e */
-	ret = wg_x25519_generate(eph);
-	if (!ret)
-		ret = wg_x25519_public(msg->unencrypted_ephemeral, eph);
+	ret = wg_x25519_key_generate(&eph, msg->unencrypted_ephemeral);
 	if (!ret)
 		ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
 	if (!ret)
@@ -275,7 +276,7 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 	if (ret)
 		goto out;
 	/* es */
-	ret = mix_dh_key(&s, eph, hs->remote_static);
+	ret = mix_dh_key(&s, &eph, hs->remote_static);
 	if (ret)
 		goto out;
 	/* s */
@@ -300,14 +301,15 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 		goto out;
 	put_le32(&msg->sender_index, idx);
 	hs->local_index = idx;
-	memcpy(hs->ephemeral_private, eph, WG_KEY_LEN);
+	hs->ephemeral_key = eph; /* ownership moves to the handshake */
+	eph.pkey = eph.ctx = NULL;
 	memcpy(hs->hash, s.h, WG_HASH_LEN);
 	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
 	hs->state = WG_HS_CREATED_INITIATION;
 out:
 	if (ret)
 		memset(msg, 0, sizeof(*msg));
-	wg_wipe(eph, sizeof(eph));
+	wg_x25519_key_clear(&eph);
 	wg_wipe(ts, sizeof(ts));
 	sym_wipe(&s);
 	return ret;
@@ -339,7 +341,7 @@ int wg_noise_consume_initiation(struct wg_noise_device *dev,
 	if (ret)
 		goto out;
 	/* es */
-	ret = mix_dh_key(&s, dev->static_private, msg->unencrypted_ephemeral);
+	ret = mix_dh_key(&s, &dev->static_key, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* s */
@@ -400,14 +402,14 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 			     struct wg_message_handshake_response *msg)
 {
 	struct wg_noise_device *dev = hs->dev;
-	uint8_t eph[WG_KEY_LEN], remote_eph[WG_KEY_LEN];
+	struct wg_x25519_key eph = { 0 };
+	uint8_t remote_eph[WG_KEY_LEN];
 	struct sym s;
 	uint32_t idx;
 	int ret;
 
 	memset(msg, 0, sizeof(*msg));
 	memset(&s, 0, sizeof(s));
-	memset(eph, 0, sizeof(eph));
 	if (hs->state != WG_HS_CONSUMED_INITIATION)
 		return -EINVAL;
 	memcpy(s.ck, hs->chaining_key, WG_HASH_LEN);
@@ -417,9 +419,7 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 	put_le32(&msg->receiver_index, hs->remote_index);
 
 	/* e */
-	ret = wg_x25519_generate(eph);
-	if (!ret)
-		ret = wg_x25519_public(msg->unencrypted_ephemeral, eph);
+	ret = wg_x25519_key_generate(&eph, msg->unencrypted_ephemeral);
 	if (!ret)
 		ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
 	if (!ret)
@@ -427,11 +427,11 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 	if (ret)
 		goto out;
 	/* ee */
-	ret = mix_dh(&s, eph, hs->remote_ephemeral);
+	ret = mix_dh(&s, &eph, hs->remote_ephemeral);
 	if (ret)
 		goto out;
 	/* se */
-	ret = mix_dh(&s, eph, hs->remote_static);
+	ret = mix_dh(&s, &eph, hs->remote_static);
 	if (ret)
 		goto out;
 	/* psk */
@@ -454,14 +454,13 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 		goto out;
 	put_le32(&msg->sender_index, idx);
 	hs->local_index = idx;
-	memcpy(hs->ephemeral_private, eph, WG_KEY_LEN);
 	memcpy(hs->hash, s.h, WG_HASH_LEN);
 	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
 	hs->state = WG_HS_CREATED_RESPONSE;
 out:
 	if (ret)
 		memset(msg, 0, sizeof(*msg));
-	wg_wipe(eph, sizeof(eph));
+	wg_x25519_key_clear(&eph); /* the responder's ephemeral is done */
 	sym_wipe(&s);
 	return ret;
 }
@@ -471,13 +470,13 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 			      struct wg_noise_handshake **out)
 {
 	struct wg_noise_handshake *hs;
-	uint8_t eph[WG_KEY_LEN], empty[1];
+	uint8_t empty[1];
+	void *eph;
 	struct sym s;
 	int ret;
 
 	*out = NULL;
 	memset(&s, 0, sizeof(s));
-	memset(eph, 0, sizeof(eph));
 	if (get_le32(&msg->header.type) != WG_MSG_HANDSHAKE_RESPONSE)
 		return -EINVAL;
 	if (!dev->has_identity)
@@ -489,7 +488,7 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 		return -EINVAL;
 	memcpy(s.ck, hs->chaining_key, WG_HASH_LEN);
 	memcpy(s.h, hs->hash, WG_HASH_LEN);
-	memcpy(eph, hs->ephemeral_private, WG_KEY_LEN);
+	eph = hs->ephemeral_key.pkey;
 
 	/* e */
 	ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
@@ -498,11 +497,11 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 	if (ret)
 		goto out;
 	/* ee */
-	ret = mix_dh(&s, eph, msg->unencrypted_ephemeral);
+	ret = mix_dh(&s, &hs->ephemeral_key, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* se */
-	ret = mix_dh(&s, dev->static_private, msg->unencrypted_ephemeral);
+	ret = mix_dh(&s, &dev->static_key, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* psk */
@@ -518,7 +517,7 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 	 * flight (same state, index and ephemeral) */
 	if (hs->state != WG_HS_CREATED_INITIATION ||
 	    hs->local_index != get_le32(&msg->receiver_index) ||
-	    !wg_ct_equal(hs->ephemeral_private, eph, WG_KEY_LEN)) {
+	    hs->ephemeral_key.pkey != eph) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -529,7 +528,6 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 	hs->state = WG_HS_CONSUMED_RESPONSE;
 	*out = hs;
 out:
-	wg_wipe(eph, sizeof(eph));
 	sym_wipe(&s);
 	return ret;
 }

@@ -77,6 +77,7 @@ struct wg_noise_ops {
 struct wg_noise_device {
 	uint8_t static_private[WG_KEY_LEN];
 	uint8_t static_public[WG_KEY_LEN];
+	struct wg_x25519_key static_key; /* static_private prepared for DH */
 	bool has_identity;
 	const struct wg_noise_ops *ops;
 	void *ctx;
@@ -108,7 +109,7 @@ struct wg_noise_handshake {
 	uint8_t preshared_key[WG_KEY_LEN];          /* zeros = none */
 	uint8_t precomputed_static_static[WG_KEY_LEN]; /* DH(s_priv, S_pub) */
 	bool static_static_valid;                    /* false: low-order S_pub or no identity */
-	uint8_t ephemeral_private[WG_KEY_LEN];
+	struct wg_x25519_key ephemeral_key;          /* initiator, while in flight */
 	uint8_t remote_ephemeral[WG_KEY_LEN];
 	uint8_t hash[WG_HASH_LEN];
 	uint8_t chaining_key[WG_HASH_LEN];

@@ -110,7 +110,15 @@ bool wg_keypair_wants_rekey(const struct wg_keypair *kp, uint64_t now_ns)
 
 	if (sent >= WG_REKEY_AFTER_MESSAGES)
 		return true;
-	return kp->i_am_initiator && now_ns - kp->birth_ns >= WG_REKEY_AFTER_TIME * NS_PER_S;
+	return kp->i_am_initiator && now_ns >= kp->birth_ns &&
+	       now_ns - kp->birth_ns >= WG_REKEY_AFTER_TIME * NS_PER_S;
+}
+
+bool wg_keypair_wants_rekey_on_receive(const struct wg_keypair *kp, uint64_t now_ns)
+{
+	return kp->i_am_initiator && now_ns >= kp->birth_ns &&
+	       now_ns - kp->birth_ns >=
+		       (WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT) * NS_PER_S;
 }
 
 bool wg_keypair_usable(const struct wg_keypair *kp, uint64_t now_ns)

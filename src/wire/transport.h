@@ -86,6 +86,11 @@ void wg_keypair_put(struct wg_keypair *kp);
  * sent REKEY_AFTER_MESSAGES, or we initiated it and it is older than
  * REKEY_AFTER_TIME. */
 bool wg_keypair_wants_rekey(const struct wg_keypair *kp, uint64_t now_ns);
+/* Whether data just received with this keypair should trigger a new
+ * handshake (whitepaper 6.2): we initiated it and it is older than
+ * REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT (165 s), so the
+ * session would expire before a quiet peer triggered one. */
+bool wg_keypair_wants_rekey_on_receive(const struct wg_keypair *kp, uint64_t now_ns);
 /* Whether the keypair may still send/receive at all (age < REJECT_AFTER_TIME,
  * counter < REJECT_AFTER_MESSAGES). */
 bool wg_keypair_usable(const struct wg_keypair *kp, uint64_t now_ns);

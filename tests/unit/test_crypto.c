@@ -78,6 +78,37 @@ static void test_x25519_low_order(void **state)
 	assert_memory_equal(out, zero, 32);
 }
 
+/* The prepared-key form gives the same RFC 7748 results, repeatedly. */
+static void test_x25519_key_object(void **state)
+{
+	struct wg_x25519_key k = { 0 };
+	uint8_t a[32], bp[32], pub[32], out[32], exp[32], zero[32] = { 0 };
+
+	(void)state;
+	HEX(a, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+	HEX(bp, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+	assert_int_equal(wg_x25519_key_dh(&k, out, bp), -ENOKEY);
+	assert_int_equal(wg_x25519_key_load(&k, a, pub), 0);
+	HEX(exp, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+	assert_memory_equal(pub, exp, 32);
+	HEX(exp, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+	for (int i = 0; i < 3; i++) {
+		memset(out, 0, 32);
+		assert_int_equal(wg_x25519_key_dh(&k, out, bp), 0);
+		assert_memory_equal(out, exp, 32);
+	}
+	assert_int_equal(wg_x25519_key_dh(&k, out, zero), -EINVAL);
+	assert_memory_equal(out, zero, 32);
+	/* still usable after a failure; generate replaces the key */
+	assert_int_equal(wg_x25519_key_dh(&k, out, bp), 0);
+	assert_int_equal(wg_x25519_key_generate(&k, pub), 0);
+	assert_int_equal(wg_x25519_key_dh(&k, out, bp), 0);
+	assert_memory_not_equal(out, exp, 32);
+	wg_x25519_key_clear(&k);
+	wg_x25519_key_clear(&k);
+	assert_null(k.pkey);
+}
+
 static const char ladies[] = "Ladies and Gentlemen of the class of '99: If I could offer you "
 			     "only one tip for the future, sunscreen would be it.";
 
@@ -315,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_x25519_rfc7748),
 		cmocka_unit_test(test_x25519_low_order),
+		cmocka_unit_test(test_x25519_key_object),
 		cmocka_unit_test(test_chachapoly_rfc8439),
 		cmocka_unit_test(test_chachapoly_wg_nonce),
 		cmocka_unit_test(test_aead_ctx),

@@ -148,6 +148,12 @@ static void test_rekey_limits(void **state)
 	assert_false(wg_keypair_wants_rekey(ka, 219 * NS));
 	assert_true(wg_keypair_wants_rekey(ka, 220 * NS));
 	assert_false(wg_keypair_wants_rekey(kb, 220 * NS));
+	/* on receive: 165 s after birth (100 s), initiator only */
+	assert_false(wg_keypair_wants_rekey_on_receive(ka, 264 * NS));
+	assert_true(wg_keypair_wants_rekey_on_receive(ka, 265 * NS));
+	assert_false(wg_keypair_wants_rekey_on_receive(kb, 265 * NS));
+	/* a clock before birth never reads as old */
+	assert_false(wg_keypair_wants_rekey(ka, 50 * NS));
 	/* counter limits */
 	atomic_store(&kb->send_counter, WG_REKEY_AFTER_MESSAGES);
 	assert_true(wg_keypair_wants_rekey(kb, 101 * NS));
