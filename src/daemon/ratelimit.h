@@ -6,8 +6,8 @@
  *    Linux driver (ratelimiter.c) and wireguard-go (ratelimiter.go) do:
  *    20 packets per second per source, burst 5; sources are IPv4 /32 and
  *    IPv6 /64 (Linux's granularity); bounded table, entries idle for more
- *    than 1 s expire. A full table refuses new sources (Linux does the
- *    same) after first expiring idle entries.
+ *    than 1 s expire (gc at most once per second of `now`). A full table
+ *    refuses new sources until a gc frees room (Linux does the same).
  *
  * 2. wg_load: the "under load" decision. Both reference implementations
  *    declare load when the queue of handshake messages waiting to be
@@ -34,15 +34,18 @@
 #define WG_RATELIMIT_IDLE_NS    1000000000ULL  /* entry expiry */
 #define WG_RATELIMIT_DEFAULT_ENTRIES 8192u
 
+/* private */
 struct wg_ratelimit_entry {
-	uint8_t key[17];         /* family tag + masked address */
+	uint8_t key[9];          /* family tag + IPv4 /32 or IPv6 /64 */
 	bool used;
+	uint32_t hash;           /* keyed hash of key, kept for rebuilds */
 	uint64_t last_ns;
-	uint64_t tokens;
+	uint64_t tokens;         /* ns worth of budget, <= TOKEN_MAX */
 };
 
 struct wg_ratelimit {
-	struct wg_ratelimit_entry *slots; /* open addressing, 2 x max_entries */
+	struct wg_ratelimit_entry *slots; /* open addressing, >= 2 x max_entries */
+	struct wg_ratelimit_entry *spare; /* same size: gc rebuilds into it */
 	size_t n_slots;
 	size_t max_entries;
 	size_t n_entries;
@@ -62,8 +65,9 @@ void wg_ratelimit_free(struct wg_ratelimit *rl);
 
 /* May a handshake message from this source be processed at `now`?
  * family AF_INET (addr: 4 bytes, network order) or AF_INET6 (16 bytes;
- * only the first 8 count). Unknown family: false. Expires idle entries at
- * most once per second of `now` (amortised, bounded work). */
+ * only the first 8 count). Unknown family or NULL addr: false. Runs the gc
+ * when a second of `now` has passed since the last one (O(table) once per
+ * second; O(1) expected otherwise). */
 bool wg_ratelimit_allow(struct wg_ratelimit *rl, int family,
 			const uint8_t *addr, uint64_t now);
 
