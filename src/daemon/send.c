@@ -77,7 +77,8 @@ static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 		wgd_drop(peer->dev, WGD_DROP_STAGED_OVERFLOW, peer);
 		return;
 	}
-	memcpy(s->buf, pkt, len);
+	if (len) /* a keepalive stages no bytes (and pkt may be NULL) */
+		memcpy(s->buf, pkt, len);
 	s->len = (uint16_t)len;
 	peer->staged_count++;
 }

@@ -38,8 +38,10 @@ dmn_start wgmtud a "$I"
 P=$DMN_LASTPID
 ip -n "$(lab_ns a)" link set "$I" mtu 1300
 lab_check "verbose log names the MTU change" lab_wait_for 3 grep -q 'MTU changed 1420 -> 1300' "$LAB_TMP/$I.log"
+lab_run a wg set "$I" listen-port 0 peer "$(wg genkey | wg pubkey)" allowed-ips 10.9.0.0/16 persistent-keepalive 1 endpoint 127.0.0.1:9
 kill -INT "$P"
 lab_check "SIGINT: exits and removes the socket" lab_wait_for 5 bash -c "! kill -0 $P && ! test -e $S"
+lab_check_fails "no sanitizer report (leaks, UB) in the daemon's log after exit" grep -q 'Sanitizer\|runtime error' "$LAB_TMP/$I.log"
 dmn_start wgmtud a "$I"
 P=$DMN_LASTPID
 ip -n "$(lab_ns a)" link del "$I"
