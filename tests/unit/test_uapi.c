@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 
 #include "daemon/uapi.h"
+#include "daemon/timers.h"
+#include "daemon/ratelimit.h"
+#include "wire/messages.h"   /* after uapi.h: both may be included, any order */
 
 #define K_PRIV "e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a"
 #define K_PUB1 "b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33"
