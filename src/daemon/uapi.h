@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WG_KEY_LEN 32
+#include "wire/messages.h"   /* WG_KEY_LEN (32): keys are plain byte arrays */
 
 /* Longest accepted line, without its '\n'. The longest valid line is about
  * 90 bytes (an IPv6 endpoint with a zone); 4096 leaves room and keeps a

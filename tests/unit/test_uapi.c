@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 
 #include "daemon/uapi.h"
+#include "daemon/timers.h"
+#include "daemon/ratelimit.h"
+#include "wire/messages.h"   /* after uapi.h: both may be included, any order */
 
 #define K_PRIV "e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a"
 #define K_PUB1 "b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33"
@@ -354,6 +357,22 @@ static const struct err_case err_cases[] = {
 	{ "listen_port=+5\n", -EINVAL },
 	{ "fwmark=0x10\n", -EINVAL },
 	{ "=x\n", -EINVAL },
+	{ "public_key=" K_PUB3 "\nallowed_ip=fe80::1%lo/64\n", -EINVAL },
+	{ "public_key=" K_PUB3 "\nendpoint=[fe80::1%lo]:5\n", 0 },
+	{ "public_key=" K_PUB3 "\nendpoint=[fe80::1%7]:5\n", 0 },
+	{ "public_key=" K_PUB3 "\nendpoint=[::ffff:1.2.3.4%lo]:5\n", 0 },
+	{ "public_key=" K_PUB3 "\nendpoint=1.2.3.4:0\n", 0 },
+	{ "public_key=" K_PUB3 "\nendpoint=1.2.3.4:+5\n", -EINVAL },
+	{ "public_key=" K_PUB3 "\nendpoint=1.2.3.4:05\n", 0 },
+	{ "public_key=" K_PUB3 "\npersistent_keepalive_interval=0025\n", 0 },
+	{ "public_key=662E14FD594556F522604703340351258903B64F35553763F19426AB2A515C58\n", 0 },
+	{ "public_key=" K_ZERO "\nremove=true\n", 0 },
+	{ "public_key=" K_PUB3 "\nallowed_ip=1.2.3.4/32 \n", -EINVAL },
+	{ "public_key=" K_PUB3 "\nallowed_ip=::ffff:1.2.3.4/96\n", 0 },
+	{ "public_key=" K_PUB3 "\nallowed_ip=::ffff:1.2.3.4/129\n", -EINVAL },
+	{ "listen_port=1\nlisten_port=2\nreplace_peers=true\nreplace_peers=true\n", 0 },
+	/* deliberate difference: Go's Atoi takes "+8" (captured: accepted) */
+	{ "public_key=" K_PUB3 "\nallowed_ip=10.0.0.1/+8\n", -EINVAL },
 	/* same classes */
 	{ "listen_port=\n", -EINVAL },
 	{ "listen_port=65535\n", 0 },
