@@ -35,7 +35,7 @@
 #include "daemon/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
-#include "daemon/uapi.h"  /* after wire/: it re-#defines WG_KEY_LEN */
+#include "daemon/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
 #define WGD_STAGED_MAX 128
@@ -52,7 +52,7 @@
 #define WGD_BATCH 64
 
 struct wgd_staged_pkt {
-	uint8_t *buf;      /* malloc'd, WGD_PKT_HEADROOM + len + 32 */
+	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
 	uint16_t len;      /* plaintext length (0 = keepalive) */
 };
 

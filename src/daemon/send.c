@@ -63,7 +63,7 @@ static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 
 	if (peer->staged_count == WGD_STAGED_MAX) {
 		s = &peer->staged[peer->staged_head];
-		OPENSSL_cleanse(s->buf, WGD_PKT_HEADROOM + s->len);
+		OPENSSL_cleanse(s->buf, s->len);
 		free(s->buf);
 		s->buf = NULL;
 		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
