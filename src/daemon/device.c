@@ -297,7 +297,7 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
 
-	r = wgd_tun_open(&dev->tun, ifname, tun_fd, tun_fd >= 0 ? 0 : WGD_DEFAULT_MTU, err, errlen);
+	r = wgd_tun_open(&dev->tun, ifname, tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;
 	r = wgd_ipc_open(&dev->ipc, dev->tun.name, uapi_fd, err, errlen);
