@@ -72,6 +72,7 @@ struct wgd_peer {
 	/* staged ring */
 	struct wgd_staged_pkt staged[WGD_STAGED_MAX];
 	unsigned staged_head, staged_count;
+	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
 	uint64_t deadline;                /* cached wg_timers_next_deadline */
 	/* this peer's allowed IPs in insertion order, as `get` lists them */
 	struct wg_uapi_allowed_ip *aips;

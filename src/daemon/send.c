@@ -154,24 +154,41 @@ void wgd_send_staged(struct wgd_peer *peer)
 {
 	struct wgd_device *dev = peer->dev;
 
+	/* timer actions run while we encrypt may stage a keepalive and call
+	 * us again: the outer loop sends it, in order */
+	if (peer->sending_staged)
+		return;
+	peer->sending_staged = true;
 	while (peer->staged_count) {
 		struct wgd_staged_pkt *s = &peer->staged[peer->staged_head];
+		uint16_t len = s->len;
+		struct wg_keypair *kp;
 
 		if (!peer->ep.addr.sa.sa_family)
-			return;
+			break;
+		kp = wg_keypairs_current(&peer->kps, dev->now);
+		if (!kp) {
+			want_handshake(peer);
+			break;
+		}
+		wg_keypair_put(kp);
 		if (dev->n_tx == WGD_BATCH)
 			wgd_tx_flush(dev);
-		memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, s->buf, s->len);
-		if (tx_encrypt_slot(peer, s->len) == -ENOKEY) {
-			want_handshake(peer);
-			return;
-		}
-		OPENSSL_cleanse(s->buf, s->len);
+		memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, s->buf, len);
+		/* dequeue first: encryption may re-enter the queue */
+		OPENSSL_cleanse(s->buf, len);
 		free(s->buf);
 		s->buf = NULL;
 		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
 		peer->staged_count--;
+		if (tx_encrypt_slot(peer, len) == -ENOKEY) {
+			/* the session expired between the check and the seal */
+			wgd_drop(dev, WGD_DROP_ENCRYPT, peer);
+			want_handshake(peer);
+			break;
+		}
 	}
+	peer->sending_staged = false;
 }
 
 void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
