@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer harness: the daemon's packet-path parsers -- the inner IP
+ * header validation (wgd_ip_parse, run on every decrypted packet), and TSO
+ * segmentation / checksum completion of a TUN batch (gso.h). The first two
+ * bytes choose the MSS and the checksum offsets. Every segment must parse
+ * as an IP packet of its own length. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/gso.h"
+#include "daemon/hooks.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t seg[70000];
+	struct wgd_ip ip;
+	struct wgd_tso t;
+	uint8_t *copy;
+	size_t mss;
+	int n;
+
+	if (size < 2)
+		return 0;
+	mss = (size_t)data[0] * 8 + 1;
+	copy = malloc(size - 2 ? size - 2 : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data + 2, size - 2);
+	if (wgd_ip_parse(copy, size - 2, &ip) == 0 && (ip.len > size - 2 || ip.hdr_len > ip.len))
+		abort();
+	(void)wgd_csum_complete(copy, size - 2, data[1], data[0] & 0x3f);
+	if (wgd_tso_init(&t, data + 2, size - 2, mss) == 0) {
+		while ((n = wgd_tso_next(&t, seg, sizeof(seg))) > 0)
+			if (wgd_ip_parse(seg, (size_t)n, &ip) < 0 || ip.len != (size_t)n)
+				abort();
+	}
+	free(copy);
+	return 0;
+}
