@@ -105,9 +105,8 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		struct wg_message_handshake_response resp;
 
 		r = wg_noise_consume_initiation(&dev->noise, (const void *)d->buf, dev->now, &hs);
-		if (r < 0) {
+		if (r < 0) { /* logged rate-limited: floods come this way */
 			wgd_drop(dev, WGD_DROP_HANDSHAKE_INVALID, NULL);
-			log_info("invalid handshake initiation: %s", strerror(-r));
 			return;
 		}
 		peer = hs->peer;
@@ -137,7 +136,6 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 	r = wg_noise_consume_response(&dev->noise, (const void *)d->buf, &hs);
 	if (r < 0) {
 		wgd_drop(dev, WGD_DROP_HANDSHAKE_INVALID, NULL);
-		log_info("invalid handshake response: %s", strerror(-r));
 		return;
 	}
 	peer = hs->peer;

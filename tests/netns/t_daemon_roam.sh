@@ -54,5 +54,5 @@ dmn_peer a "$IA" "$PB" "10.$LAB_NET.0.4:51821" "192.168.77.2/32"
 lab_check_fails "wrong key: no ping either way" bash -c "
 	ip netns exec $(lab_ns b) ping -n -c2 -W1 192.168.77.1 || ip netns exec $(lab_ns a) ping -n -c2 -W1 192.168.77.2"
 lab_check_fails "wrong key: no handshake recorded" dmn_has_handshake b "$IB" "$(dmn_pub wrong)"
-lab_check "wrong key: wgmtud logged the rejected initiation" grep -q 'invalid handshake initiation' "$LAB_TMP/$IB.log"
+lab_check "wrong key: wgmtud logged the rejected initiation" grep -q 'drop handshake-invalid' "$LAB_TMP/$IB.log"
 lab_done
