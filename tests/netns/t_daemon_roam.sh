@@ -37,6 +37,15 @@ lab_run a timeout 5 tcpdump -l -n -i v-b -c 2 "udp and src port 51821 and udp[4:
 lab_check "persistent keepalive seen on the wire (2 in 5 s)" test "$(grep -c 'UDP' "$LAB_TMP/ka.txt")" -ge 2
 lab_run b wg set "$IB" peer "$PA" persistent-keepalive 0
 
+# fwmark: wgmtud's UDP packets carry it (counted by an nftables rule).
+lab_nft_base b
+lab_nft b "add rule inet lab lab_out meta mark 0x2a udp sport 51821 counter"
+lab_run b wg set "$IB" fwmark 42
+dmn_ping b 192.168.77.1 3 >/dev/null
+lab_check "fwmark 42 is set on wgmtud's datagrams (SO_MARK)" bash -c "
+	ip netns exec $(lab_ns b) nft list chain inet lab lab_out | grep 'meta mark 0x0000002a' | grep -q 'packets [1-9]'"
+lab_run b wg set "$IB" fwmark 0
+
 # Allowed-IPs source check: the client sends from 192.168.77.9, which is
 # not in its allowed IPs on wgmtud.
 ip -n "$(lab_ns a)" addr add 192.168.77.9/32 dev "$IA"
