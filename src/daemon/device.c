@@ -222,7 +222,14 @@ void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions)
 		wgd_send_initiation(peer);
 	if (actions & WG_TIMERS_SEND_KEEPALIVE)
 		wgd_send_keepalive(peer);
+	wgd_peer_rearm(peer);
+}
+
+void wgd_peer_rearm(struct wgd_peer *peer)
+{
 	peer->deadline = wg_timers_next_deadline(&peer->timers);
+	if (peer->deadline < peer->dev->next_deadline)
+		peer->dev->next_deadline = peer->deadline;
 }
 
 /* ---- setup ---- */
@@ -400,27 +407,37 @@ static void on_signal(struct wgd_device *dev)
 	}
 }
 
+/* Only when the earliest deadline has come does the loop visit the peers
+ * (and recompute that earliest deadline): the data path never scans. */
 static void run_timers(struct wgd_device *dev)
 {
-	for (struct wgd_peer *p = dev->peers; p; p = p->next)
+	uint64_t min = UINT64_MAX;
+
+	if (dev->now < dev->next_deadline)
+		return;
+	dev->next_deadline = UINT64_MAX;
+	for (struct wgd_peer *p = dev->peers; p; p = p->next) {
 		if (p->deadline <= dev->now)
 			wgd_peer_actions(p, wg_timers_tick(&p->timers, dev->now));
+		if (p->deadline < min)
+			min = p->deadline;
+	}
+	/* actions above may have lowered it further through rearm */
+	if (min < dev->next_deadline)
+		dev->next_deadline = min;
 }
 
 static int next_timeout_ms(struct wgd_device *dev)
 {
-	uint64_t min = UINT64_MAX;
+	uint64_t min = dev->next_deadline, ms;
 
-	for (struct wgd_peer *p = dev->peers; p; p = p->next)
-		if (p->deadline < min)
-			min = p->deadline;
 	if (min == UINT64_MAX)
 		return -1;
 	if (min <= dev->now)
 		return 0;
 	/* round up: waking early would only spin */
-	return (int)((min - dev->now + 999999) / 1000000 > 60000 ? 60000 :
-		     (min - dev->now + 999999) / 1000000);
+	ms = (min - dev->now + 999999) / 1000000;
+	return ms > 60000 ? 60000 : (int)ms;
 }
 
 int wgd_device_run(struct wgd_device *dev)
@@ -429,6 +446,7 @@ int wgd_device_run(struct wgd_device *dev)
 
 	dev->running = true;
 	dev->now = now_ns();
+	dev->next_deadline = 0; /* first turn: compute it */
 	while (dev->running) {
 		int n = epoll_wait(dev->epfd, evs, 16, next_timeout_ms(dev));
 

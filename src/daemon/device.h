@@ -109,6 +109,7 @@ struct wgd_device {
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
+	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
 int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
@@ -129,6 +130,8 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
 /* Performs WG_TIMERS_* actions for peer; refreshes its deadline. */
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);
+/* Re-reads the peer's next timer deadline (after any timer event). */
+void wgd_peer_rearm(struct wgd_peer *peer);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
 /* Sets the endpoint and reports whether it changed (roaming). */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);

@@ -141,7 +141,7 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len)
 	if (act)
 		wgd_peer_actions(peer, act);
 	else
-		peer->deadline = wg_timers_next_deadline(&peer->timers);
+		wgd_peer_rearm(peer);
 	return 0;
 }
 
