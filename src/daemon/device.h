@@ -29,6 +29,7 @@
 #include "wire/transport.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
+#include "daemon/gso.h"
 #include "daemon/index.h"
 #include "daemon/ipc.h"
 #include "daemon/ratelimit.h"
@@ -108,6 +109,9 @@ struct wgd_device {
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
+	/* decrypted packets of the current receive batch, for the TUN (GRO) */
+	struct wgd_gro_pkt rxq[WGD_BATCH];
+	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };

@@ -136,3 +136,127 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap)
 		t->off = 1; /* a header-only packet is emitted once */
 	return (int)seglen;
 }
+
+/* TCP facts of a packet for coalescing, or false when it cannot be. */
+struct gro_info {
+	size_t iphl, thl, plen;
+	uint32_t seq;
+	uint8_t flags;
+	bool v6;
+};
+
+static bool gro_parse(const uint8_t *p, size_t len, struct gro_info *g)
+{
+	if (len < 20)
+		return false;
+	if (p[0] == 0x45) {
+		if ((size_t)(p[2] << 8 | p[3]) != len || p[9] != 6 ||
+		    ((p[6] << 8 | p[7]) & 0x3fff)) /* MF or fragment offset */
+			return false;
+		g->iphl = 20;
+		g->v6 = false;
+	} else if (p[0] >> 4 == 6) {
+		if (len < 40 || (size_t)(p[4] << 8 | p[5]) + 40 != len || p[6] != 6)
+			return false;
+		g->iphl = 40;
+		g->v6 = true;
+	} else {
+		return false;
+	}
+	if (len < g->iphl + 20)
+		return false;
+	g->thl = (size_t)(p[g->iphl + 12] >> 4) * 4;
+	if (g->thl < 20 || g->iphl + g->thl > len)
+		return false;
+	g->plen = len - g->iphl - g->thl;
+	g->seq = be32_at(p + g->iphl + 4);
+	g->flags = p[g->iphl + 13];
+	return true;
+}
+
+/* Same flow and same header bytes where they must match. */
+static bool gro_same(const uint8_t *a, const uint8_t *b, const struct gro_info *ga,
+		     const struct gro_info *gb)
+{
+	const uint8_t *ta = a + ga->iphl, *tb = b + gb->iphl;
+
+	if (ga->v6 != gb->v6 || ga->thl != gb->thl)
+		return false;
+	if (ga->v6) {
+		if (memcmp(a, b, 4) || a[7] != b[7] || memcmp(a + 8, b + 8, 32))
+			return false;
+	} else {
+		if (a[1] != b[1] || a[8] != b[8] || (a[6] & 0x40) != (b[6] & 0x40) ||
+		    memcmp(a + 12, b + 12, 8))
+			return false;
+	}
+	return !memcmp(ta, tb, 4) &&                 /* ports */
+	       !memcmp(ta + 8, tb + 8, 4) &&         /* ack */
+	       !memcmp(ta + 14, tb + 14, 2) &&       /* window */
+	       !memcmp(ta + 18, tb + 18, ga->thl - 18); /* urgent ptr, options */
+}
+
+size_t wgd_gro_run(const struct wgd_gro_pkt *pkts, size_t n)
+{
+	struct gro_info first, prev, cur;
+	size_t total, k;
+
+	if (!n)
+		return 0;
+	if (!gro_parse(pkts[0].p, pkts[0].len, &first) || !first.plen ||
+	    first.flags != 0x10)
+		return 1;
+	prev = first;
+	total = pkts[0].len;
+	for (k = 1; k < n; k++) {
+		if (!gro_parse(pkts[k].p, pkts[k].len, &cur) ||
+		    !gro_same(pkts[0].p, pkts[k].p, &first, &cur))
+			break;
+		if (prev.flags != 0x10 || (cur.flags != 0x10 && cur.flags != 0x18))
+			break;
+		if (prev.plen != first.plen || !cur.plen || cur.plen > first.plen)
+			break;
+		if (cur.seq != prev.seq + (uint32_t)prev.plen)
+			break;
+		if (total + cur.plen > 65535)
+			break;
+		total += cur.plen;
+		prev = cur;
+	}
+	return k;
+}
+
+size_t wgd_gro_merge_headers(struct wgd_gro_pkt *pkts, size_t n, struct wgd_gro_hdr *h)
+{
+	uint8_t *p = pkts[0].p;
+	struct gro_info g, last;
+	size_t total;
+	uint32_t sum;
+	uint8_t *tcp;
+
+	gro_parse(p, pkts[0].len, &g);
+	gro_parse(pkts[n - 1].p, pkts[n - 1].len, &last);
+	total = pkts[0].len;
+	for (size_t k = 1; k < n; k++)
+		total += pkts[k].len - g.iphl - g.thl;
+	tcp = p + g.iphl;
+	if (g.v6) {
+		put_be16(p + 4, (uint16_t)(total - 40));
+		sum = wgd_csum_partial(p + 8, 32, 0);
+	} else {
+		put_be16(p + 2, (uint16_t)total);
+		put_be16(p + 10, 0);
+		put_be16(p + 10, csum_fold(wgd_csum_partial(p, 20, 0)));
+		sum = wgd_csum_partial(p + 12, 8, 0);
+	}
+	tcp[13] = last.flags; /* PSH of the last segment */
+	sum += 6 + (uint32_t)(total - g.iphl);
+	/* CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum */
+	put_be16(tcp + 16, (uint16_t)~csum_fold(sum));
+	h->v6 = g.v6;
+	h->hdr_len = (uint16_t)(g.iphl + g.thl);
+	h->gso_size = (uint16_t)g.plen;
+	h->csum_start = (uint16_t)g.iphl;
+	h->csum_offset = 16;
+	return total;
+}

@@ -14,6 +14,8 @@
 #include <openssl/crypto.h>
 #include <string.h>
 #include <time.h>
+#include <linux/virtio_net.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static const uint8_t *ep_addr(const struct wgd_endpoint *ep, size_t *alen, uint16_t *port)
@@ -239,15 +241,62 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 	}
 	wgd_hook_rx_mss(peer, plain, &ip);
 	if (dev->tun.vnet_hdr) {
-		/* an empty virtio_net_hdr (no GSO, checksum complete) goes in
-		 * front, over the spent data-message header */
-		memset(plain - WGD_VNET_HDR_LEN, 0, WGD_VNET_HDR_LEN);
-		if (write(dev->tun.fd, plain - WGD_VNET_HDR_LEN, ip.len + WGD_VNET_HDR_LEN) !=
-		    (ssize_t)(ip.len + WGD_VNET_HDR_LEN))
-			wgd_drop(dev, WGD_DROP_TUN_WRITE, peer);
+		/* written at the end of the batch, merged where possible */
+		dev->rxq[dev->n_rxq].p = plain;
+		dev->rxq[dev->n_rxq].len = ip.len;
+		dev->n_rxq++;
 	} else if (write(dev->tun.fd, plain, ip.len) != (ssize_t)ip.len) {
 		wgd_drop(dev, WGD_DROP_TUN_WRITE, peer);
 	}
+}
+
+/* Writes the batch's decrypted packets into the TUN: runs of one TCP flow
+ * as one GSO super-packet (gso.h), the rest one by one. */
+static void rx_flush_tun(struct wgd_device *dev)
+{
+	struct iovec iov[WGD_BATCH + 1];
+	size_t i = 0;
+
+	while (i < dev->n_rxq) {
+		struct wgd_gro_pkt *q = dev->rxq + i;
+		size_t k = wgd_gro_run(q, dev->n_rxq - i), total;
+		struct virtio_net_hdr vh;
+		struct wgd_gro_hdr h;
+		ssize_t want;
+
+		if (k == 1) {
+			/* an empty virtio_net_hdr (no GSO, checksum complete)
+			 * goes in front, over the spent data-message header */
+			memset(q->p - WGD_VNET_HDR_LEN, 0, WGD_VNET_HDR_LEN);
+			want = (ssize_t)(q->len + WGD_VNET_HDR_LEN);
+			if (write(dev->tun.fd, q->p - WGD_VNET_HDR_LEN, (size_t)want) != want)
+				wgd_drop(dev, WGD_DROP_TUN_WRITE, NULL);
+			i++;
+			continue;
+		}
+		total = wgd_gro_merge_headers(q, k, &h);
+		memset(&vh, 0, sizeof(vh));
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.gso_type = h.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.hdr_len = h.hdr_len;
+		vh.gso_size = h.gso_size;
+		vh.csum_start = h.csum_start;
+		vh.csum_offset = h.csum_offset;
+		iov[0].iov_base = &vh;
+		iov[0].iov_len = sizeof(vh);
+		iov[1].iov_base = q[0].p;
+		iov[1].iov_len = q[0].len;
+		for (size_t j = 1; j < k; j++) {
+			iov[j + 1].iov_base = q[j].p + h.hdr_len;
+			iov[j + 1].iov_len = q[j].len - h.hdr_len;
+		}
+		want = (ssize_t)(total + sizeof(vh));
+		if (writev(dev->tun.fd, iov, (int)k + 1) != want)
+			for (size_t j = 0; j < k; j++)
+				wgd_drop(dev, WGD_DROP_TUN_WRITE, NULL);
+		i += k;
+	}
+	dev->n_rxq = 0;
 }
 
 void wgd_udp_readable(struct wgd_device *dev, int fd)
@@ -292,6 +341,7 @@ void wgd_udp_readable(struct wgd_device *dev, int fd)
 				wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 			}
 		}
+		rx_flush_tun(dev);
 		wgd_tx_flush(dev);
 		if (n < WGD_BATCH)
 			return;

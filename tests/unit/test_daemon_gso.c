@@ -155,6 +155,99 @@ static void test_csum_complete_udp(void **st)
 	assert_int_equal(wgd_csum_complete(p, 48, 47, 6), -EINVAL);
 }
 
+/* TSO-cut segments of one flow merge back into the original packet. */
+static void check_gro_roundtrip(bool v6)
+{
+	static uint8_t in[70000], segs[8][2000], merged[70000];
+	size_t iphl = v6 ? 40 : 20, len = make_tcp(in, v6, 5000, 0x18);
+	struct wgd_gro_pkt pk[8];
+	struct wgd_gro_hdr h;
+	struct wgd_tso t;
+	size_t n = 0, total, off;
+	int r;
+
+	assert_int_equal(wgd_tso_init(&t, in, len, 1448), 0);
+	while ((r = wgd_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
+		pk[n].p = segs[n];
+		pk[n].len = (size_t)r;
+		n++;
+	}
+	assert_int_equal(n, 4);
+	assert_int_equal(wgd_gro_run(pk, n), 4);
+	total = wgd_gro_merge_headers(pk, n, &h);
+	assert_int_equal(total, iphl + 20 + 5000);
+	assert_int_equal(h.gso_size, 1448);
+	assert_int_equal(h.hdr_len, iphl + 20);
+	assert_int_equal(h.csum_start, iphl);
+	assert_int_equal(h.csum_offset, 16);
+	/* what the kernel sees: first packet whole, then the payloads */
+	memcpy(merged, pk[0].p, pk[0].len);
+	off = pk[0].len;
+	for (size_t k = 1; k < n; k++) {
+		memcpy(merged + off, pk[k].p + iphl + 20, pk[k].len - iphl - 20);
+		off += pk[k].len - iphl - 20;
+	}
+	assert_int_equal(off, total);
+	if (!v6)
+		assert_int_equal(csum(merged, 20), 0);
+	assert_int_equal(merged[iphl + 13], 0x18); /* PSH from the last */
+	assert_memory_equal(merged + iphl + 20, in + iphl + 20, 5000);
+	/* completing the partial checksum gives a valid TCP checksum */
+	assert_int_equal(wgd_csum_complete(merged, total, h.csum_start, h.csum_offset), 0);
+	assert_true(l4_ok(merged, total, v6, 6));
+}
+
+static void test_gro_v4(void **st) { (void)st; check_gro_roundtrip(false); }
+static void test_gro_v6(void **st) { (void)st; check_gro_roundtrip(true); }
+
+static void test_gro_breaks(void **st)
+{
+	static uint8_t in[70000], segs[8][2000];
+	size_t len = make_tcp(in, false, 5000, 0x18);
+	struct wgd_gro_pkt pk[8];
+	struct wgd_tso t;
+	size_t n = 0;
+	int r;
+
+	(void)st;
+	assert_int_equal(wgd_tso_init(&t, in, len, 1000), 0);
+	while ((r = wgd_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
+		pk[n].p = segs[n];
+		pk[n].len = (size_t)r;
+		n++;
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(wgd_gro_run(pk, n), 5);
+	assert_int_equal(wgd_gro_run(pk + 1, 2), 2);
+	/* out of order: a sequence gap ends the run */
+	struct wgd_gro_pkt gap[3] = { pk[0], pk[2], pk[3] };
+	assert_int_equal(wgd_gro_run(gap, 3), 1);
+	/* a different port */
+	segs[2][21] ^= 1;
+	assert_int_equal(wgd_gro_run(pk, n), 2);
+	segs[2][21] ^= 1;
+	/* a different TCP option / window */
+	segs[3][34] ^= 1;
+	assert_int_equal(wgd_gro_run(pk, n), 3);
+	segs[3][34] ^= 1;
+	/* the last one (PSH) cannot be followed */
+	struct wgd_gro_pkt after[2] = { pk[4], pk[0] };
+	assert_int_equal(wgd_gro_run(after, 2), 1);
+	/* SYN or a fragment is never merged */
+	segs[0][33] = 0x12;
+	assert_int_equal(wgd_gro_run(pk, n), 1);
+	segs[0][33] = 0x10;
+	segs[1][6] |= 0x20; /* MF */
+	assert_int_equal(wgd_gro_run(pk, n), 1);
+	segs[1][6] &= (uint8_t)~0x20;
+	assert_int_equal(wgd_gro_run(pk, n), 5);
+	/* a short segment may only be the last */
+	pk[1].len -= 10;
+	segs[1][3] = (uint8_t)(segs[1][3] - 10);
+	assert_int_equal(wgd_gro_run(pk, n), 2);
+	assert_int_equal(wgd_gro_run(pk, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +256,9 @@ int main(void)
 		cmocka_unit_test(test_tso_rejects),
 		cmocka_unit_test(test_csum_partial_matches_reference),
 		cmocka_unit_test(test_csum_complete_udp),
+		cmocka_unit_test(test_gro_v4),
+		cmocka_unit_test(test_gro_v6),
+		cmocka_unit_test(test_gro_breaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
