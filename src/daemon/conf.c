@@ -155,6 +155,13 @@ static int endpoint_from_uapi(const struct wg_uapi_endpoint *u, struct wgd_endpo
 	}
 	if (u->family != AF_INET6)
 		return -EINVAL;
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)u->addr)) {
+		/* our IPv6 socket is v6-only: ::ffff:a.b.c.d goes out as IPv4 */
+		ep->addr.in4.sin_family = AF_INET;
+		memcpy(&ep->addr.in4.sin_addr, u->addr + 12, 4);
+		ep->addr.in4.sin_port = htons(u->port);
+		return 0;
+	}
 	ep->addr.in6.sin6_family = AF_INET6;
 	memcpy(&ep->addr.in6.sin6_addr, u->addr, 16);
 	ep->addr.in6.sin6_port = htons(u->port);

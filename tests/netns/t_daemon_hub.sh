@@ -39,4 +39,9 @@ dmn_peer a "$IA" "$(dmn_pub d)" "10.$LAB_NET.1.2:9" 192.168.77.4/32
 lab_run a ping -n -q -i 0.002 -c 300 -W 1 192.168.77.4 >/dev/null 2>&1
 lab_check "staged queue bounded: staged-queue-full counted" grep -q 'drop staged-queue-full' "$LAB_TMP/$IA.log"
 lab_check "the hub still serves its peers" dmn_ping b 192.168.77.3 3
+
+# An IPv4-mapped IPv6 endpoint is used as the IPv4 address it is.
+lab_run a wg set "$IA" peer "$(dmn_pub c)" endpoint "[::ffff:10.$LAB_NET.1.2]:51822"
+lab_check "endpoint [::ffff:a.b.c.d]:port works (sent as IPv4)" dmn_ping a 192.168.77.3 3
+lab_check "... and is shown as IPv4" bash -c "ip netns exec $(lab_ns a) wg show $IA endpoints | grep -q '10.$LAB_NET.1.2:51822'"
 lab_done
