@@ -30,6 +30,15 @@ ip -n "$(lab_ns b)" addr del "10.$LAB_NET.0.2/24" dev v-a
 lab_check "wgmtud client lost its source address: still pings" dmn_ping b 192.168.77.1
 lab_check "wireguard-go learned wgmtud's new endpoint" bash -c "ip netns exec $(lab_ns a) wg show $IA endpoints | grep -q '10.$LAB_NET.0.4:51821'"
 
+# wgmtud rebinds to another port while running: traffic it sends comes
+# from the new port and the peer follows.
+lab_run b wg set "$IB" listen-port 51831
+lab_check "after wgmtud's port change: ping from wgmtud" dmn_ping b 192.168.77.1 3
+lab_check "wireguard-go learned port 51831" bash -c "ip netns exec $(lab_ns a) wg show $IA endpoints | grep -q ':51831'"
+lab_check "and traffic towards wgmtud flows again" dmn_ping a 192.168.77.2 3
+lab_run b wg set "$IB" listen-port 51821
+dmn_ping b 192.168.77.1 3 >/dev/null
+
 # Persistent keepalive from wgmtud, seen on the wire: 32-byte WireGuard
 # payload (UDP length 40) every second.
 lab_run b wg set "$IB" peer "$PA" persistent-keepalive 1
