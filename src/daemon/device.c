@@ -9,6 +9,7 @@
 #include "daemon/hooks.h"
 #include "daemon/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -54,20 +55,32 @@ uint32_t wgd_rand32(void *unused)
 	return v;
 }
 
-void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer)
+void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer,
+		 const char *what, int family, const uint8_t *addr)
 {
 	dev->drops[why]++;
 	if (wgd_log_level >= WGD_LOG_VERBOSE &&
 	    dev->now - dev->drop_logged_ns[why] >= 1000000000ULL) {
-		char ep[80] = "";
+		char ep[80] = "", ip[INET6_ADDRSTRLEN + 16] = "";
 
 		if (peer)
 			wgd_endpoint_str(&peer->ep.addr, ep, sizeof(ep));
+		if (what && addr) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(family, addr, a, sizeof(a));
+			snprintf(ip, sizeof(ip), " %s %s", what, a);
+		}
 		dev->drop_logged_ns[why] = dev->now;
-		log_info("drop %s%s%s: %s (%llu so far)", wgd_drop_names[why],
-			 peer ? " peer " : "", ep, wgd_drop_descs[why],
+		log_info("drop %s%s%s%s: %s (%llu so far)", wgd_drop_names[why],
+			 peer ? " peer " : "", ep, ip, wgd_drop_descs[why],
 			 (unsigned long long)dev->drops[why]);
 	}
+}
+
+void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer)
+{
+	wgd_drop_ip(dev, why, peer, NULL, 0, NULL);
 }
 
 static void log_drop_totals(struct wgd_device *dev)

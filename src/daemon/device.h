@@ -128,6 +128,10 @@ void wgd_device_destroy(struct wgd_device *dev);
 
 /* device.c */
 void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer);
+/* The same, naming an inner address in the (rate-limited) log line, e.g.
+ * what "dst" and the destination that has no route. */
+void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer,
+		 const char *what, int family, const uint8_t *addr);
 uint32_t wgd_rand32(void *unused);
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);

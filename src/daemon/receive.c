@@ -236,7 +236,7 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		return;
 	}
 	if (wg_allowedips_lookup(dev->aips, ip.family, ip.src) != peer) {
-		wgd_drop(dev, WGD_DROP_SRC_NOT_ALLOWED, peer);
+		wgd_drop_ip(dev, WGD_DROP_SRC_NOT_ALLOWED, peer, "src", ip.family, ip.src);
 		return;
 	}
 	wgd_hook_rx_mss(peer, plain, &ip);

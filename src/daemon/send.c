@@ -264,7 +264,7 @@ static void tx_process(struct wgd_device *dev, size_t len)
 	/* stage 2: cryptokey routing */
 	peer = wg_allowedips_lookup(dev->aips, ip.family, ip.dst);
 	if (!peer) {
-		wgd_drop(dev, WGD_DROP_NO_ROUTE, NULL);
+		wgd_drop_ip(dev, WGD_DROP_NO_ROUTE, NULL, "dst", ip.family, ip.dst);
 		return;
 	}
 	if (!peer->ep.addr.sa.sa_family) {

@@ -60,7 +60,7 @@ lab_run b wg set "$IB" fwmark 0
 ip -n "$(lab_ns a)" addr add 192.168.77.9/32 dev "$IA"
 lab_check_fails "ping from a source outside the allowed IPs gets no answer" \
 	lab_run a ping -n -c2 -W1 -I 192.168.77.9 192.168.77.2
-lab_check "wgmtud counted the drop as inner-source-not-allowed" grep -q 'inner-source-not-allowed' "$LAB_TMP/$IB.log"
+lab_check "wgmtud logged the drop as inner-source-not-allowed, naming the source" grep -q 'inner-source-not-allowed peer [0-9.:]* src 192.168.77.9' "$LAB_TMP/$IB.log"
 lab_check "the allowed source still works" dmn_ping a 192.168.77.2 3
 
 # Wrong key: wgmtud is told a wrong public key for the client.
