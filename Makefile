@@ -61,7 +61,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TTOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 
 BINS := $(BUILD)/wgmtu
-ifneq ($(DAEMON_SRC),)
+ifneq ($(wildcard src/daemon/main.c),)
 BINS += $(BUILD)/wgmtud
 endif
 

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UAPI get and set against the device, on top of daemon/uapi.h's parser
+ * and serializer. A set arrives as a complete, validated transaction; the
+ * only step that can fail for an outside reason (binding the port) runs
+ * first, so a failed set changes nothing.
+ */
+#include "daemon/device.h"
+#include "daemon/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static bool all_zero(const uint8_t *k, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= k[i];
+	return !acc;
+}
+
+/* ---- get ---- */
+
+static bool aip_eq(const struct wg_uapi_allowed_ip *a, const struct wg_uapi_allowed_ip *b)
+{
+	return a->family == b->family && a->cidr == b->cidr &&
+	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}
+
+static void peer_aip_forget(struct wgd_peer *p, const struct wg_uapi_allowed_ip *a)
+{
+	for (size_t i = 0; i < p->n_aips; i++)
+		if (aip_eq(&p->aips[i], a)) {
+			memmove(&p->aips[i], &p->aips[i + 1], (p->n_aips - i - 1) * sizeof(*a));
+			p->n_aips--;
+			return;
+		}
+}
+
+/* Inserts into the trie and keeps every peer's insertion-ordered list
+ * right: a prefix moves from its previous owner (wg semantics). */
+static int peer_aip_add(struct wgd_device *dev, struct wgd_peer *peer,
+			const struct wg_uapi_allowed_ip *a)
+{
+	int r;
+
+	for (size_t i = 0; i < peer->n_aips; i++)
+		if (aip_eq(&peer->aips[i], a))
+			return 0;
+	if (peer->n_aips == peer->cap_aips) {
+		size_t nc = peer->cap_aips ? peer->cap_aips * 2 : 4;
+		void *nv = realloc(peer->aips, nc * sizeof(*peer->aips));
+
+		if (!nv)
+			return -ENOMEM;
+		peer->aips = nv;
+		peer->cap_aips = nc;
+	}
+	r = wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, peer);
+	if (r < 0)
+		return r;
+	for (struct wgd_peer *q = dev->peers; q; q = q->next)
+		if (q != peer)
+			peer_aip_forget(q, a);
+	peer->aips[peer->n_aips++] = *a;
+	return 0;
+}
+
+static void endpoint_to_uapi(const struct wgd_endpoint *ep, struct wg_uapi_endpoint *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (ep->addr.sa.sa_family == AF_INET) {
+		u->family = AF_INET;
+		memcpy(u->addr, &ep->addr.in4.sin_addr, 4);
+		u->port = ntohs(ep->addr.in4.sin_port);
+	} else if (ep->addr.sa.sa_family == AF_INET6) {
+		u->family = AF_INET6;
+		memcpy(u->addr, &ep->addr.in6.sin6_addr, 16);
+		u->port = ntohs(ep->addr.in6.sin6_port);
+		if (ep->addr.in6.sin6_scope_id) {
+			char name[IF_NAMESIZE];
+
+			if (if_indextoname(ep->addr.in6.sin6_scope_id, name))
+				snprintf(u->zone, sizeof(u->zone), "%s", name);
+			else
+				snprintf(u->zone, sizeof(u->zone), "%u", ep->addr.in6.sin6_scope_id);
+		}
+	}
+}
+
+void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
+{
+	struct wgd_device *dev = ctx;
+	struct wg_uapi_dev_info info;
+	struct wg_uapi_peer_info *pi;
+	size_t i = 0;
+	int r = 0;
+
+	memset(&info, 0, sizeof(info));
+	pi = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*pi));
+	if (!pi) {
+		r = -ENOMEM;
+		goto out;
+	}
+	info.has_private_key = dev->noise.has_identity;
+	memcpy(info.private_key, dev->noise.static_private, WG_KEY_LEN);
+	info.listen_port = dev->udp.port;
+	info.fwmark = dev->fwmark;
+	for (struct wgd_peer *p = dev->peers; p; p = p->next, i++) {
+		memcpy(pi[i].public_key, p->public_key, WG_KEY_LEN);
+		memcpy(pi[i].preshared_key, p->preshared_key, WG_KEY_LEN);
+		endpoint_to_uapi(&p->ep, &pi[i].endpoint);
+		pi[i].last_handshake_sec = p->last_handshake.tv_sec;
+		pi[i].last_handshake_nsec = p->last_handshake.tv_nsec;
+		pi[i].rx_bytes = p->rx_bytes;
+		pi[i].tx_bytes = p->tx_bytes;
+		pi[i].persistent_keepalive = p->persistent_keepalive;
+		pi[i].allowed_ips = p->aips;
+		pi[i].n_allowed_ips = p->n_aips;
+	}
+	info.peers = pi;
+	info.n_peers = dev->n_peers;
+	r = wg_uapi_get_serialize(&info, out);
+out:
+	if (r < 0) {
+		/* nothing useful is in out: answer the error alone */
+		wg_uapi_out_free(out);
+		wg_uapi_out_init(out);
+		wg_uapi_write_errno(out, r);
+	}
+	OPENSSL_cleanse(&info, sizeof(info));
+	if (pi)
+		OPENSSL_cleanse(pi, (dev->n_peers ? dev->n_peers : 1) * sizeof(*pi));
+	free(pi);
+}
+
+/* ---- set ---- */
+
+static int endpoint_from_uapi(const struct wg_uapi_endpoint *u, struct wgd_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (u->family == AF_INET) {
+		ep->addr.in4.sin_family = AF_INET;
+		memcpy(&ep->addr.in4.sin_addr, u->addr, 4);
+		ep->addr.in4.sin_port = htons(u->port);
+		return 0;
+	}
+	if (u->family != AF_INET6)
+		return -EINVAL;
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)u->addr)) {
+		/* our IPv6 socket is v6-only: ::ffff:a.b.c.d goes out as IPv4 */
+		ep->addr.in4.sin_family = AF_INET;
+		memcpy(&ep->addr.in4.sin_addr, u->addr + 12, 4);
+		ep->addr.in4.sin_port = htons(u->port);
+		return 0;
+	}
+	ep->addr.in6.sin6_family = AF_INET6;
+	memcpy(&ep->addr.in6.sin6_addr, u->addr, 16);
+	ep->addr.in6.sin6_port = htons(u->port);
+	if (u->zone[0]) {
+		unsigned long idx;
+
+		if (parse_ulong(u->zone, 1, UINT32_MAX, &idx) == 0)
+			ep->addr.in6.sin6_scope_id = (uint32_t)idx;
+		else if (!(ep->addr.in6.sin6_scope_id = if_nametoindex(u->zone)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_private_key(struct wgd_device *dev, const uint8_t key[WG_KEY_LEN])
+{
+	bool clear = all_zero(key, WG_KEY_LEN);
+	struct wgd_peer *p, *next;
+	int r;
+
+	if (dev->noise.has_identity && !clear &&
+	    !CRYPTO_memcmp(dev->noise.static_private, key, WG_KEY_LEN))
+		return 0; /* unchanged: keep sessions */
+	if (!dev->noise.has_identity && clear)
+		return 0;
+	r = wg_noise_device_set_private(&dev->noise, clear ? NULL : key);
+	if (r < 0)
+		return r;
+	wg_cookie_checker_init(&dev->cookie, dev->noise.has_identity ? dev->noise.static_public : NULL);
+	for (p = dev->peers; p; p = next) {
+		next = p->next;
+		/* a peer with our own public key cannot be talked to */
+		if (dev->noise.has_identity &&
+		    !memcmp(p->public_key, dev->noise.static_public, WG_KEY_LEN)) {
+			wgd_peer_remove(dev, p);
+			continue;
+		}
+		wg_keypairs_clear(&dev->noise, &p->kps);
+		wg_noise_handshake_set_static(&p->hs);
+	}
+	return 0;
+}
+
+static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
+		      const struct wg_uapi_peer_op *op)
+{
+	struct wgd_peer *peer;
+	int r;
+
+	if (dev->noise.has_identity &&
+	    !memcmp(op->public_key, dev->noise.static_public, WG_KEY_LEN))
+		return 0; /* wireguard-go ignores a peer that is us */
+	peer = wgd_peer_find(dev, op->public_key);
+	if (op->remove) {
+		if (peer) {
+			log_info("peer removed");
+			wgd_peer_remove(dev, peer);
+		}
+		return 0;
+	}
+	if (!peer) {
+		if (op->update_only)
+			return 0;
+		peer = wgd_peer_new(dev, op->public_key);
+		if (!peer)
+			return -ENOMEM;
+		log_info("peer created");
+	}
+	if (op->has_preshared_key) {
+		memcpy(peer->preshared_key, op->preshared_key, WG_KEY_LEN);
+		wg_noise_handshake_set_psk(&peer->hs, all_zero(op->preshared_key, WG_KEY_LEN) ?
+					   NULL : op->preshared_key);
+	}
+	if (op->has_endpoint) {
+		struct wgd_endpoint ep;
+
+		r = endpoint_from_uapi(&op->endpoint, &ep);
+		if (r < 0)
+			return r;
+		wgd_peer_set_endpoint(peer, &ep);
+	}
+	if (op->replace_allowed_ips) {
+		wg_allowedips_remove_by_peer(dev->aips, peer);
+		peer->n_aips = 0;
+	}
+	for (size_t i = 0; i < op->allowed_ips_count; i++) {
+		r = peer_aip_add(dev, peer, &txn->allowed_ips[op->allowed_ips_first + i]);
+		if (r < 0)
+			return r;
+	}
+	if (op->has_persistent_keepalive) {
+		peer->persistent_keepalive = op->persistent_keepalive;
+		wgd_peer_actions(peer, wg_timers_set_persistent_keepalive(&peer->timers, dev->now,
+									 op->persistent_keepalive));
+	}
+	return 0;
+}
+
+int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
+{
+	struct wgd_device *dev = ctx;
+	int r;
+
+	dev->now = now_ns();
+	/* fallible outside our control: first, so failing changes nothing */
+	if (txn->has_listen_port && (txn->listen_port != dev->listen_port ||
+				     (txn->listen_port && txn->listen_port != dev->udp.port))) {
+		r = wgd_device_bind(dev, txn->listen_port);
+		if (r < 0) {
+			log_err("cannot listen on UDP port %u: %s", txn->listen_port, strerror(-r));
+			return -EADDRINUSE;
+		}
+	}
+	if (txn->has_fwmark && txn->fwmark != dev->fwmark) {
+		r = wgd_udp_set_fwmark(&dev->udp, txn->fwmark);
+		if (r < 0) {
+			log_err("cannot set fwmark %u: %s", txn->fwmark, strerror(-r));
+			return -EADDRINUSE;
+		}
+		dev->fwmark = txn->fwmark;
+	}
+	if (txn->has_private_key) {
+		r = set_private_key(dev, txn->private_key);
+		if (r < 0)
+			return r;
+	}
+	if (txn->replace_peers)
+		while (dev->peers)
+			wgd_peer_remove(dev, dev->peers);
+	for (size_t i = 0; i < txn->n_peers; i++) {
+		r = apply_peer(dev, txn, &txn->peers[i]);
+		if (r < 0) {
+			log_err("UAPI set: peer %zu: %s (earlier changes stay applied)", i, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The wgmtud device: one TUN, one UDP port, one UAPI socket, its peers, and
+ * the single-threaded epoll loop that moves packets between them.
+ *
+ * Data path (send.c, receive.c) as named stages; issue 6 fills the hooks
+ * in hooks.h without restructuring:
+ *
+ *   TUN -> UDP  tx_parse -> tx_route (allowed IPs) -> hook_tx_mss ->
+ *               hook_tx_mtu_check (may answer ICMP into the TUN) ->
+ *               tx_stage_or_encrypt (per-peer staged queue while no
+ *               session) -> tx_flush (sendmmsg batch)
+ *   UDP -> TUN  rx_classify -> handshake / cookie / data; data:
+ *               rx_decrypt -> rx_authenticated (roaming, timers) ->
+ *               hook_rx_probe (in-band probe messages) -> rx_check_inner
+ *               (source in the peer's allowed IPs) -> hook_rx_mss ->
+ *               TUN write
+ */
+#ifndef WGMTU_DAEMON_DEVICE_H
+#define WGMTU_DAEMON_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "wire/cookie.h"
+#include "wire/noise.h"
+#include "wire/transport.h"
+#include "route/allowedips.h"
+#include "daemon/drop.h"
+#include "daemon/gso.h"
+#include "daemon/index.h"
+#include "daemon/ipc.h"
+#include "daemon/ratelimit.h"
+#include "daemon/timers.h"
+#include "daemon/tun.h"
+#include "daemon/udp.h"
+#include "daemon/uapi.h"
+
+/* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
+#define WGD_STAGED_MAX 128
+/* A packet buffer: headroom for the data header, the largest TUN packet,
+ * padding and tag. */
+#define WGD_PKT_HEADROOM WG_MSG_DATA_HEADER_LEN
+#define WGD_PKT_MAX 65535
+#define WGD_PKT_BUF (WGD_PKT_HEADROOM + WGD_PKT_MAX + WG_PADDING_MULTIPLE + WG_AEAD_TAG_LEN)
+/* Under-load detection: our "handshake queue" is the handshake messages of
+ * one receive batch; 16 or more in one batch of 64 means we are behind
+ * (the reference implementations use 1/8 of their queue). */
+#define WGD_LOAD_QUEUE 128
+/* Packets read from the TUN (or UDP) per batch. */
+#define WGD_BATCH 64
+
+struct wgd_staged_pkt {
+	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
+	uint16_t len;      /* plaintext length (0 = keepalive) */
+};
+
+struct wgd_peer {
+	struct wgd_peer *next;
+	struct wgd_device *dev;
+	uint8_t public_key[WG_KEY_LEN];
+	uint8_t preshared_key[WG_KEY_LEN];
+	struct wg_noise_handshake hs;
+	struct wg_cookie_maker cookie;
+	struct wg_keypairs kps;
+	struct wg_timers timers;
+	struct wgd_endpoint ep;
+	uint16_t persistent_keepalive;
+	uint64_t rx_bytes, tx_bytes;
+	struct timespec last_handshake;   /* wall clock; 0 = never */
+	/* staged ring */
+	struct wgd_staged_pkt staged[WGD_STAGED_MAX];
+	unsigned staged_head, staged_count;
+	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
+	uint64_t deadline;                /* cached wg_timers_next_deadline */
+	/* this peer's allowed IPs in insertion order, as `get` lists them */
+	struct wg_uapi_allowed_ip *aips;
+	size_t n_aips, cap_aips;
+};
+
+struct wgd_device {
+	struct wgd_tun tun;
+	struct wgd_udp udp;
+	struct wgd_ipc ipc;
+	int epfd, sigfd;
+	bool running;
+
+	struct wg_noise_device noise;
+	struct wg_cookie_checker cookie;
+	struct wg_ratelimit ratelimit;
+	struct wg_load load;
+	struct wg_allowedips *aips;
+	struct wgd_index_table index;
+	struct wg_timers_consts timer_consts;
+	struct wgd_peer *peers;
+	size_t n_peers;
+	uint16_t listen_port;     /* configured (0 = random) */
+	uint32_t fwmark;
+
+	uint64_t drops[WGD_DROP_MAX];
+	uint64_t drop_logged_ns[WGD_DROP_MAX];
+
+	/* data path batches */
+	uint8_t *rxbuf;           /* WGD_BATCH x WGD_PKT_BUF */
+	uint8_t *txbuf;           /* WGD_BATCH x WGD_PKT_BUF */
+	uint8_t *gsobuf;          /* one TSO batch being segmented */
+	struct wgd_dgram tx[WGD_BATCH];
+	struct wgd_peer *tx_peer[WGD_BATCH];
+	int n_tx;
+	/* decrypted packets of the current receive batch, for the TUN (GRO) */
+	struct wgd_gro_pkt rxq[WGD_BATCH];
+	size_t n_rxq;
+	uint64_t now;             /* monotonic ns, refreshed per loop turn */
+	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
+};
+
+int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
+		    int uapi_fd, char *err, size_t errlen);
+/* Creates the event loop's epoll set and signalfd (after daemonizing). */
+int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
+int wgd_device_run(struct wgd_device *dev);
+/* (Re)binds the UDP port (0 = random); the old sockets stay on failure. */
+int wgd_device_bind(struct wgd_device *dev, uint16_t port);
+/* Removes the TUN and the socket, wipes all keys. */
+void wgd_device_destroy(struct wgd_device *dev);
+
+/* device.c */
+void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer);
+/* The same, naming an inner address in the (rate-limited) log line, e.g.
+ * what "dst" and the destination that has no route. */
+void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer,
+		 const char *what, int family, const uint8_t *addr);
+uint32_t wgd_rand32(void *unused);
+struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
+/* Performs WG_TIMERS_* actions for peer; refreshes its deadline. */
+void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);
+/* Re-reads the peer's next timer deadline (after any timer event). */
+void wgd_peer_rearm(struct wgd_peer *peer);
+void wgd_peer_zero_keys(struct wgd_peer *peer);
+/* Sets the endpoint and reports whether it changed (roaming). */
+bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
+
+/* send.c */
+void wgd_tun_readable(struct wgd_device *dev);
+/* Queue one plaintext (pkt at buf + WGD_PKT_HEADROOM, len bytes; len 0 is a
+ * keepalive) for peer: encrypted into the current tx batch, or staged. */
+void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len);
+void wgd_send_keepalive(struct wgd_peer *peer);
+void wgd_send_staged(struct wgd_peer *peer);
+void wgd_send_initiation(struct wgd_peer *peer);
+/* sends a handshake message (not batched) to peer's endpoint */
+int wgd_send_raw(struct wgd_peer *peer, const void *msg, size_t len);
+void wgd_tx_flush(struct wgd_device *dev);
+void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
+
+/* receive.c */
+void wgd_udp_readable(struct wgd_device *dev, int fd);
+
+/* conf.c: UAPI get / set against the device */
+void wgd_conf_get(void *ctx, struct wg_uapi_out *out);
+int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn);
+
+#endif

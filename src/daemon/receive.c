@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UDP -> TUN: a recvmmsg batch, each datagram classified: handshake
+ * messages go through the cookie/load decision and the noise core; data
+ * is decrypted in place, authenticates the endpoint (roaming), feeds the
+ * timers, passes the probe hook and the allowed-IPs source check, and is
+ * written to the TUN.
+ */
+#include "daemon/device.h"
+#include "daemon/hooks.h"
+#include "daemon/log.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <string.h>
+#include <time.h>
+#include <linux/virtio_net.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static const uint8_t *ep_addr(const struct wgd_endpoint *ep, size_t *alen, uint16_t *port)
+{
+	if (ep->addr.sa.sa_family == AF_INET) {
+		*alen = 4;
+		*port = ntohs(ep->addr.in4.sin_port);
+		return (const uint8_t *)&ep->addr.in4.sin_addr;
+	}
+	*alen = 16;
+	*port = ntohs(ep->addr.in6.sin6_port);
+	return (const uint8_t *)&ep->addr.in6.sin6_addr;
+}
+
+static void keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki)
+{
+	struct wg_keypair *kp = peer->kps.current;
+
+	memset(ki, 0, sizeof(*ki));
+	if (!kp)
+		return;
+	ki->valid = kp->sending_valid;
+	ki->i_am_initiator = kp->i_am_initiator;
+	ki->birthdate = kp->birth_ns;
+	ki->send_counter = atomic_load(&kp->send_counter);
+}
+
+static void handshake_done(struct wgd_peer *peer)
+{
+	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
+	wgd_hook_session_established(peer);
+}
+
+static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
+{
+	int fam = peer->ep.addr.sa.sa_family;
+
+	if (wgd_peer_set_endpoint(peer, src) && fam)
+		wgd_hook_endpoint_changed(peer);
+}
+
+static void send_cookie_reply(struct wgd_device *dev, struct wgd_dgram *d)
+{
+	struct wg_message_handshake_cookie reply;
+	struct wgd_dgram out = { .buf = (uint8_t *)&reply, .len = sizeof(reply), .ep = d->ep };
+	uint16_t port;
+	size_t alen;
+	const uint8_t *a = ep_addr(&d->ep, &alen, &port);
+
+	if (wg_cookie_create_reply(&dev->cookie, &reply, d->buf, d->len, a, alen, port,
+				   dev->now) == 0)
+		wgd_udp_send(&dev->udp, &out, 1);
+}
+
+static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
+			 enum wg_message_type type, size_t pending)
+{
+	struct wg_noise_handshake *hs = NULL;
+	struct wgd_peer *peer;
+	enum wg_cookie_mac_state mac;
+	enum wg_load_verdict v;
+	uint32_t act;
+	uint16_t port;
+	size_t alen;
+	const uint8_t *a = ep_addr(&d->ep, &alen, &port);
+	bool under;
+	int r;
+
+	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
+	under = wg_load_update(&dev->load, pending, dev->now);
+	v = wg_load_decide(under, mac != WG_COOKIE_MAC_INVALID, mac == WG_COOKIE_MAC_VALID_MAC2,
+			   &dev->ratelimit, d->ep.addr.sa.sa_family, a, dev->now);
+	switch (v) {
+	case WG_LOAD_PROCESS:
+		break;
+	case WG_LOAD_SEND_COOKIE:
+		send_cookie_reply(dev, d);
+		wgd_drop(dev, WGD_DROP_UNDER_LOAD_COOKIE, NULL);
+		return;
+	case WG_LOAD_DROP_RATELIMITED:
+		wgd_drop(dev, WGD_DROP_RATELIMIT, NULL);
+		return;
+	default:
+		wgd_drop(dev, WGD_DROP_MAC_INVALID, NULL);
+		return;
+	}
+
+	if (type == WG_MSG_HANDSHAKE_INITIATION) {
+		struct wg_message_handshake_response resp;
+
+		r = wg_noise_consume_initiation(&dev->noise, (const void *)d->buf, dev->now, &hs);
+		if (r < 0) { /* logged rate-limited: floods come this way */
+			wgd_drop(dev, WGD_DROP_HANDSHAKE_INVALID, NULL);
+			return;
+		}
+		peer = hs->peer;
+		log_info("received handshake initiation");
+		roam(peer, &d->ep);
+		peer->rx_bytes += d->len;
+		act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
+		act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+		r = wg_noise_create_response(hs, &resp);
+		if (r == 0)
+			r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
+		if (r < 0) {
+			log_err("cannot answer a handshake: %s", strerror(-r));
+			wgd_peer_actions(peer, act);
+			return;
+		}
+		wg_cookie_add_macs(&peer->cookie, (uint8_t *)&resp, sizeof(resp), dev->now);
+		wgd_send_raw(peer, &resp, sizeof(resp));
+		OPENSSL_cleanse(&resp, sizeof(resp));
+		act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+		act |= wg_timers_any_authenticated_packet_sent(&peer->timers, dev->now);
+		act |= wg_timers_session_derived(&peer->timers, dev->now);
+		wgd_peer_actions(peer, act);
+		return;
+	}
+
+	r = wg_noise_consume_response(&dev->noise, (const void *)d->buf, &hs);
+	if (r < 0) {
+		wgd_drop(dev, WGD_DROP_HANDSHAKE_INVALID, NULL);
+		return;
+	}
+	peer = hs->peer;
+	log_info("received handshake response");
+	roam(peer, &d->ep);
+	peer->rx_bytes += d->len;
+	act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
+	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+	r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
+	if (r < 0) {
+		log_err("cannot derive the session: %s", strerror(-r));
+		wgd_peer_actions(peer, act);
+		return;
+	}
+	act |= wg_timers_session_derived(&peer->timers, dev->now);
+	act |= wg_timers_handshake_complete(&peer->timers, dev->now);
+	handshake_done(peer);
+	wgd_peer_actions(peer, act);
+	/* the responder confirms the session on our first data: send what
+	 * waited for it, or a keepalive */
+	wgd_send_keepalive(peer);
+}
+
+static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
+{
+	const struct wg_message_handshake_cookie *msg = (const void *)d->buf;
+	struct wgd_index_entry *e = wgd_index_find(&dev->index, le32toh(msg->receiver_index));
+	struct wgd_peer *peer = NULL;
+
+	if (e && e->kind == WG_INDEX_HANDSHAKE)
+		peer = ((struct wg_noise_handshake *)e->ptr)->peer;
+	else if (e && e->kind == WG_INDEX_KEYPAIR)
+		peer = ((struct wg_keypair *)e->ptr)->peer;
+	if (!peer || wg_cookie_consume_reply(&peer->cookie, msg, dev->now) < 0) {
+		wgd_drop(dev, WGD_DROP_COOKIE_INVALID, peer);
+		return;
+	}
+	log_info("received a cookie reply: the peer is under load");
+}
+
+static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
+{
+	struct wg_timers_keypair ki;
+	struct wgd_index_entry *e;
+	struct wg_keypair *kp;
+	struct wgd_peer *peer;
+	struct wgd_ip ip;
+	uint8_t *plain;
+	size_t plen = 0;
+	uint32_t idx, act;
+	int r;
+
+	if (wg_transport_peek_index(d->buf, d->len, &idx) < 0) {
+		wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
+		return;
+	}
+	e = wgd_index_find(&dev->index, idx);
+	if (!e || e->kind != WG_INDEX_KEYPAIR) {
+		wgd_drop(dev, WGD_DROP_UNKNOWN_INDEX, NULL);
+		return;
+	}
+	kp = e->ptr;
+	peer = kp->peer;
+	r = wg_transport_decrypt(kp, d->buf, d->len, dev->now, &plen, NULL);
+	if (r < 0) {
+		wgd_drop(dev, r == -EBADMSG ? WGD_DROP_DECRYPT : r == -EALREADY ? WGD_DROP_REPLAY :
+			 r == -ESTALE ? WGD_DROP_KEY_EXPIRED : WGD_DROP_UDP_MALFORMED, peer);
+		return;
+	}
+	/* authenticated from here on */
+	roam(peer, &d->ep);
+	peer->rx_bytes += d->len;
+	act = 0;
+	if (wg_keypairs_received_with(&dev->noise, &peer->kps, kp)) {
+		act |= wg_timers_handshake_complete(&peer->timers, dev->now);
+		handshake_done(peer);
+		kp = NULL; /* slots moved; do not touch it further */
+	}
+	act |= wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
+	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+	if (plen)
+		act |= wg_timers_data_received(&peer->timers, dev->now);
+	keypair_info(peer, &ki);
+	act |= wg_timers_check_recv(&peer->timers, dev->now, &ki);
+	wgd_peer_actions(peer, act);
+	if (peer->staged_count)
+		wgd_send_staged(peer);
+	if (!plen)
+		return; /* keepalive */
+
+	plain = d->buf + WG_MSG_DATA_HEADER_LEN;
+	if (wgd_hook_rx_probe(peer, plain, plen) == WGD_HOOK_CONSUMED)
+		return;
+	if (wgd_ip_parse(plain, plen, &ip) < 0) {
+		wgd_drop(dev, WGD_DROP_INNER_MALFORMED, peer);
+		return;
+	}
+	if (wg_allowedips_lookup(dev->aips, ip.family, ip.src) != peer) {
+		wgd_drop_ip(dev, WGD_DROP_SRC_NOT_ALLOWED, peer, "src", ip.family, ip.src);
+		return;
+	}
+	wgd_hook_rx_mss(peer, plain, &ip);
+	if (dev->tun.vnet_hdr) {
+		/* written at the end of the batch, merged where possible */
+		dev->rxq[dev->n_rxq].p = plain;
+		dev->rxq[dev->n_rxq].len = ip.len;
+		dev->n_rxq++;
+	} else if (write(dev->tun.fd, plain, ip.len) != (ssize_t)ip.len) {
+		wgd_drop(dev, WGD_DROP_TUN_WRITE, peer);
+	}
+}
+
+/* Writes the batch's decrypted packets into the TUN: runs of one TCP flow
+ * as one GSO super-packet (gso.h), the rest one by one. */
+static void rx_flush_tun(struct wgd_device *dev)
+{
+	struct iovec iov[WGD_BATCH + 1];
+	size_t i = 0;
+
+	while (i < dev->n_rxq) {
+		struct wgd_gro_pkt *q = dev->rxq + i;
+		size_t k = wgd_gro_run(q, dev->n_rxq - i), total;
+		struct virtio_net_hdr vh;
+		struct wgd_gro_hdr h;
+		ssize_t want;
+
+		if (k == 1) {
+			/* an empty virtio_net_hdr (no GSO, checksum complete)
+			 * goes in front, over the spent data-message header */
+			memset(q->p - WGD_VNET_HDR_LEN, 0, WGD_VNET_HDR_LEN);
+			want = (ssize_t)(q->len + WGD_VNET_HDR_LEN);
+			if (write(dev->tun.fd, q->p - WGD_VNET_HDR_LEN, (size_t)want) != want)
+				wgd_drop(dev, WGD_DROP_TUN_WRITE, NULL);
+			i++;
+			continue;
+		}
+		total = wgd_gro_merge_headers(q, k, &h);
+		memset(&vh, 0, sizeof(vh));
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.gso_type = h.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.hdr_len = h.hdr_len;
+		vh.gso_size = h.gso_size;
+		vh.csum_start = h.csum_start;
+		vh.csum_offset = h.csum_offset;
+		iov[0].iov_base = &vh;
+		iov[0].iov_len = sizeof(vh);
+		iov[1].iov_base = q[0].p;
+		iov[1].iov_len = q[0].len;
+		for (size_t j = 1; j < k; j++) {
+			iov[j + 1].iov_base = q[j].p + h.hdr_len;
+			iov[j + 1].iov_len = q[j].len - h.hdr_len;
+		}
+		want = (ssize_t)(total + sizeof(vh));
+		if (writev(dev->tun.fd, iov, (int)k + 1) != want)
+			for (size_t j = 0; j < k; j++)
+				wgd_drop(dev, WGD_DROP_TUN_WRITE, NULL);
+		i += k;
+	}
+	dev->n_rxq = 0;
+}
+
+void wgd_udp_readable(struct wgd_device *dev, int fd)
+{
+	struct wgd_dgram d[WGD_BATCH];
+
+	for (int round = 0; round < 4; round++) {
+		size_t pending = 0;
+		int n;
+
+		for (int i = 0; i < WGD_BATCH; i++) {
+			d[i].buf = dev->rxbuf + (size_t)i * WGD_PKT_BUF;
+			d[i].cap = WGD_PKT_BUF;
+		}
+		n = wgd_udp_recv(&dev->udp, fd, d, WGD_BATCH);
+		if (n <= 0) {
+			if (n < 0)
+				log_info("UDP receive: %s", strerror(-n));
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+
+			if (t == WG_MSG_HANDSHAKE_INITIATION || t == WG_MSG_HANDSHAKE_RESPONSE)
+				pending++;
+		}
+		for (int i = 0; i < n; i++) {
+			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+
+			switch (t) {
+			case WG_MSG_HANDSHAKE_INITIATION:
+			case WG_MSG_HANDSHAKE_RESPONSE:
+				rx_handshake(dev, &d[i], t, pending--);
+				break;
+			case WG_MSG_HANDSHAKE_COOKIE:
+				rx_cookie(dev, &d[i]);
+				break;
+			case WG_MSG_DATA:
+				rx_data(dev, &d[i]);
+				break;
+			default:
+				wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
+			}
+		}
+		rx_flush_tun(dev);
+		wgd_tx_flush(dev);
+		if (n < WGD_BATCH)
+			return;
+	}
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TUN -> UDP: read a batch from the TUN, validate, route by allowed IPs,
+ * the issue-6 hooks, then encrypt in place into the transmit batch (or
+ * stage while the peer has no session), and send the batch with sendmmsg.
+ */
+#include "daemon/device.h"
+#include "daemon/gso.h"
+#include "daemon/hooks.h"
+#include "daemon/log.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/virtio_net.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static uint8_t *tx_slot(struct wgd_device *dev, int i)
+{
+	return dev->txbuf + (size_t)i * WGD_PKT_BUF;
+}
+
+void wgd_tx_flush(struct wgd_device *dev)
+{
+	int sent;
+
+	if (!dev->n_tx)
+		return;
+	sent = wgd_udp_send(&dev->udp, dev->tx, dev->n_tx);
+	for (int i = 0; i < dev->n_tx; i++) {
+		struct wgd_peer *p = dev->tx_peer[i];
+
+		/* the socket found the sticky source invalid: stop using it */
+		if (p && p->ep.has_src && !dev->tx[i].ep.has_src &&
+		    p->ep.addr.sa.sa_family == dev->tx[i].ep.addr.sa.sa_family)
+			p->ep.has_src = false;
+		if (i >= sent)
+			wgd_drop(dev, WGD_DROP_UDP_SEND, p);
+	}
+	dev->n_tx = 0;
+}
+
+static void keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki)
+{
+	struct wg_keypair *kp = peer->kps.current;
+
+	memset(ki, 0, sizeof(*ki));
+	if (!kp)
+		return;
+	ki->valid = kp->sending_valid;
+	ki->i_am_initiator = kp->i_am_initiator;
+	ki->birthdate = kp->birth_ns;
+	ki->send_counter = atomic_load(&kp->send_counter);
+}
+
+static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
+{
+	struct wgd_staged_pkt *s;
+	unsigned tail;
+
+	if (peer->staged_count == WGD_STAGED_MAX) {
+		s = &peer->staged[peer->staged_head];
+		OPENSSL_cleanse(s->buf, s->len);
+		free(s->buf);
+		s->buf = NULL;
+		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
+		peer->staged_count--;
+		wgd_drop(peer->dev, WGD_DROP_STAGED_OVERFLOW, peer);
+	}
+	tail = (peer->staged_head + peer->staged_count) % WGD_STAGED_MAX;
+	s = &peer->staged[tail];
+	s->buf = malloc(len ? len : 1);
+	if (!s->buf) {
+		wgd_drop(peer->dev, WGD_DROP_STAGED_OVERFLOW, peer);
+		return;
+	}
+	if (len) /* a keepalive stages no bytes (and pkt may be NULL) */
+		memcpy(s->buf, pkt, len);
+	s->len = (uint16_t)len;
+	peer->staged_count++;
+}
+
+void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why)
+{
+	while (peer->staged_count) {
+		struct wgd_staged_pkt *s = &peer->staged[peer->staged_head];
+
+		OPENSSL_cleanse(s->buf, s->len);
+		free(s->buf);
+		s->buf = NULL;
+		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
+		peer->staged_count--;
+		wgd_drop(peer->dev, why, peer);
+	}
+	peer->staged_head = 0;
+}
+
+/*
+ * The plaintext of len bytes is at slot n_tx + WGD_PKT_HEADROOM: encrypt it
+ * for peer into the batch. Returns 0, or -ENOKEY when there is no usable
+ * session (the caller stages the packet and asks for a handshake).
+ */
+static int tx_encrypt_slot(struct wgd_peer *peer, size_t len)
+{
+	struct wgd_device *dev = peer->dev;
+	uint8_t *slot = tx_slot(dev, dev->n_tx);
+	struct wg_timers_keypair ki;
+	struct wg_keypair *kp;
+	uint32_t act;
+	size_t out = 0;
+	int r;
+
+	kp = wg_keypairs_current(&peer->kps, dev->now);
+	if (!kp)
+		return -ENOKEY;
+	r = wg_transport_encrypt(kp, slot, len, WGD_PKT_BUF, dev->tun.mtu, dev->now, &out, NULL);
+	wg_keypair_put(kp);
+	if (r == -ESTALE)
+		return -ENOKEY;
+	if (r < 0) {
+		wgd_drop(dev, WGD_DROP_ENCRYPT, peer);
+		return 0;
+	}
+	dev->tx[dev->n_tx].buf = slot;
+	dev->tx[dev->n_tx].len = out;
+	dev->tx[dev->n_tx].ep = peer->ep;
+	dev->tx_peer[dev->n_tx] = peer;
+	dev->n_tx++;
+	peer->tx_bytes += out;
+	act = wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+	act |= wg_timers_any_authenticated_packet_sent(&peer->timers, dev->now);
+	if (len)
+		act |= wg_timers_data_sent(&peer->timers, dev->now, wgd_rand32(NULL));
+	keypair_info(peer, &ki);
+	act |= wg_timers_check_send(&peer->timers, dev->now, &ki);
+	if (dev->n_tx == WGD_BATCH)
+		wgd_tx_flush(dev);
+	if (act)
+		wgd_peer_actions(peer, act);
+	else
+		wgd_peer_rearm(peer);
+	return 0;
+}
+
+static void want_handshake(struct wgd_peer *peer)
+{
+	wgd_peer_actions(peer, wg_timers_want_handshake(&peer->timers, peer->dev->now));
+}
+
+void wgd_send_staged(struct wgd_peer *peer)
+{
+	struct wgd_device *dev = peer->dev;
+
+	/* timer actions run while we encrypt may stage a keepalive and call
+	 * us again: the outer loop sends it, in order */
+	if (peer->sending_staged)
+		return;
+	peer->sending_staged = true;
+	while (peer->staged_count) {
+		struct wgd_staged_pkt *s = &peer->staged[peer->staged_head];
+		uint16_t len = s->len;
+		struct wg_keypair *kp;
+
+		if (!peer->ep.addr.sa.sa_family)
+			break;
+		kp = wg_keypairs_current(&peer->kps, dev->now);
+		if (!kp) {
+			want_handshake(peer);
+			break;
+		}
+		wg_keypair_put(kp);
+		if (dev->n_tx == WGD_BATCH)
+			wgd_tx_flush(dev);
+		memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, s->buf, len);
+		/* dequeue first: encryption may re-enter the queue */
+		OPENSSL_cleanse(s->buf, len);
+		free(s->buf);
+		s->buf = NULL;
+		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
+		peer->staged_count--;
+		if (tx_encrypt_slot(peer, len) == -ENOKEY) {
+			/* the session expired between the check and the seal */
+			wgd_drop(dev, WGD_DROP_ENCRYPT, peer);
+			want_handshake(peer);
+			break;
+		}
+	}
+	peer->sending_staged = false;
+}
+
+void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
+{
+	stage(peer, pkt, len);
+	wgd_send_staged(peer);
+}
+
+void wgd_send_keepalive(struct wgd_peer *peer)
+{
+	/* with data waiting, the data is the keepalive */
+	if (!peer->staged_count)
+		stage(peer, NULL, 0);
+	wgd_send_staged(peer);
+}
+
+int wgd_send_raw(struct wgd_peer *peer, const void *msg, size_t len)
+{
+	struct wgd_dgram d = { .buf = (uint8_t *)msg, .len = len, .ep = peer->ep };
+
+	if (!peer->ep.addr.sa.sa_family)
+		return -EDESTADDRREQ;
+	if (wgd_udp_send(&peer->dev->udp, &d, 1) != 1) {
+		wgd_drop(peer->dev, WGD_DROP_UDP_SEND, peer);
+		return -EIO;
+	}
+	if (peer->ep.has_src && !d.ep.has_src)
+		peer->ep.has_src = false;
+	peer->tx_bytes += len;
+	return 0;
+}
+
+void wgd_send_initiation(struct wgd_peer *peer)
+{
+	struct wgd_device *dev = peer->dev;
+	struct wg_message_handshake_initiation msg;
+	struct timespec wall;
+	uint32_t act;
+	int r;
+
+	if (!peer->ep.addr.sa.sa_family || !dev->noise.has_identity)
+		return;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	r = wg_noise_create_initiation(&peer->hs, &msg, (uint64_t)wall.tv_sec,
+				       (uint32_t)wall.tv_nsec);
+	if (r < 0) {
+		log_info("cannot create a handshake initiation: %s", strerror(-r));
+		return;
+	}
+	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), dev->now);
+	log_info("sending handshake initiation");
+	wgd_send_raw(peer, &msg, sizeof(msg));
+	OPENSSL_cleanse(&msg, sizeof(msg));
+	act = wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
+	act |= wg_timers_any_authenticated_packet_sent(&peer->timers, dev->now);
+	act |= wg_timers_handshake_initiated(&peer->timers, dev->now, wgd_rand32(NULL));
+	/* an initiation is what these actions would ask for: do not loop */
+	wgd_peer_actions(peer, act & ~(uint32_t)WG_TIMERS_SEND_INITIATION);
+}
+
+/* One packet read from the TUN into tx slot n_tx: the send stages. */
+static void tx_process(struct wgd_device *dev, size_t len)
+{
+	uint8_t *pkt = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
+	struct wgd_peer *peer;
+	struct wgd_ip ip;
+
+	/* stage 1: validate */
+	if (wgd_ip_parse(pkt, len, &ip) < 0) {
+		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
+		return;
+	}
+	/* stage 2: cryptokey routing */
+	peer = wg_allowedips_lookup(dev->aips, ip.family, ip.dst);
+	if (!peer) {
+		wgd_drop_ip(dev, WGD_DROP_NO_ROUTE, NULL, "dst", ip.family, ip.dst);
+		return;
+	}
+	if (!peer->ep.addr.sa.sa_family) {
+		wgd_drop(dev, WGD_DROP_NO_ENDPOINT, peer);
+		return;
+	}
+	/* stages 3-4: issue 6 (MSS clamp, per-peer MTU) */
+	wgd_hook_tx_mss(peer, pkt, &ip);
+	if (wgd_hook_tx_mtu_check(peer, pkt, &ip) == WGD_HOOK_CONSUMED)
+		return;
+	/* stage 5: encrypt into the batch, or stage behind a handshake;
+	 * older staged packets go first */
+	if (peer->staged_count) {
+		wgd_send_packet(peer, pkt, ip.len);
+		return;
+	}
+	if (tx_encrypt_slot(peer, ip.len) == -ENOKEY) {
+		stage(peer, pkt, ip.len);
+		want_handshake(peer);
+	}
+}
+
+/* Stage 0 for a device with offloads: finish a partial checksum, or cut a
+ * TSO batch (now in tx slot n_tx) into segments, each through tx_process. */
+static void tx_offload(struct wgd_device *dev, const struct virtio_net_hdr *h, size_t len)
+{
+	uint8_t *pkt = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
+	struct wgd_tso t;
+	int n;
+
+	if ((h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE) {
+		if ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+		    wgd_csum_complete(pkt, len, h->csum_start, h->csum_offset) < 0) {
+			wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
+			return;
+		}
+		tx_process(dev, len);
+		return;
+	}
+	/* the batch is copied out: its segments reuse the tx slots */
+	memcpy(dev->gsobuf, pkt, len);
+	if (wgd_tso_init(&t, dev->gsobuf, len, h->gso_size) < 0) {
+		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
+		return;
+	}
+	for (;;) {
+		if (dev->n_tx == WGD_BATCH)
+			wgd_tx_flush(dev);
+		n = wgd_tso_next(&t, tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, WGD_PKT_MAX);
+		if (n <= 0)
+			break;
+		tx_process(dev, (size_t)n);
+	}
+}
+
+void wgd_tun_readable(struct wgd_device *dev)
+{
+	/* a bounded number of reads per wakeup keeps UDP and UAPI served */
+	for (int i = 0; i < 4 * WGD_BATCH; i++) {
+		struct virtio_net_hdr h;
+		struct iovec iov[2] = {
+			{ .iov_base = &h, .iov_len = sizeof(h) },
+			{ .iov_base = NULL, .iov_len = WGD_PKT_MAX },
+		};
+		ssize_t n;
+
+		if (dev->n_tx == WGD_BATCH)
+			wgd_tx_flush(dev);
+		iov[1].iov_base = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
+		if (dev->tun.vnet_hdr)
+			n = readv(dev->tun.fd, iov, 2);
+		else
+			n = read(dev->tun.fd, iov[1].iov_base, WGD_PKT_MAX);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				log_err("TUN read: %s", strerror(errno));
+				if (errno == EBADFD || errno == EIO)
+					dev->running = false;
+			}
+			break;
+		}
+		if (!dev->tun.vnet_hdr) {
+			tx_process(dev, (size_t)n);
+			continue;
+		}
+		if ((size_t)n < sizeof(h)) {
+			wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
+			continue;
+		}
+		tx_offload(dev, &h, (size_t)n - sizeof(h));
+	}
+	wgd_tx_flush(dev);
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer harness: the daemon's packet-path parsers -- the inner IP
+ * header validation (wgd_ip_parse, run on every decrypted packet), and TSO
+ * segmentation / checksum completion of a TUN batch, and GRO merging
+ * (gso.h). The first two bytes choose the MSS and the checksum offsets.
+ * Every segment must parse as an IP packet of its own length; segments
+ * that GRO merges back must add up to the original length. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/gso.h"
+#include "daemon/hooks.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t seg[70000], segs[16][70000];
+	struct wgd_gro_pkt pk[16];
+	size_t nseg = 0;
+	struct wgd_ip ip;
+	struct wgd_tso t;
+	uint8_t *copy;
+	size_t mss;
+	int n;
+
+	if (size < 2)
+		return 0;
+	mss = (size_t)data[0] * 8 + 1;
+	copy = malloc(size - 2 ? size - 2 : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data + 2, size - 2);
+	if (wgd_ip_parse(copy, size - 2, &ip) == 0 && (ip.len > size - 2 || ip.hdr_len > ip.len))
+		abort();
+	(void)wgd_csum_complete(copy, size - 2, data[1], data[0] & 0x3f);
+	if (wgd_tso_init(&t, data + 2, size - 2, mss) == 0) {
+		while ((n = wgd_tso_next(&t, seg, sizeof(seg))) > 0) {
+			if (wgd_ip_parse(seg, (size_t)n, &ip) < 0 || ip.len != (size_t)n)
+				abort();
+			if (nseg < 16) {
+				memcpy(segs[nseg], seg, (size_t)n);
+				pk[nseg].p = segs[nseg];
+				pk[nseg].len = (size_t)n;
+			}
+			nseg++;
+		}
+		if (nseg >= 2 && nseg <= 16 && wgd_gro_run(pk, nseg) == nseg) {
+			struct wgd_gro_hdr h;
+
+			if (wgd_gro_merge_headers(pk, nseg, &h) != size - 2)
+				abort();
+		}
+	}
+	free(copy);
+	return 0;
+}
