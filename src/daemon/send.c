@@ -158,11 +158,18 @@ int wgd_send_exact(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 
 	if (!peer->ep.addr.sa.sa_family || len > WGD_PKT_MAX)
 		return -EDESTADDRREQ;
-	if (dev->n_tx == WGD_BATCH)
-		wgd_tx_flush(dev);
+	int r;
+
+	/* A probe leaves as a datagram of its own: in a UDP GSO run with data
+	 * of another size, a router dropping the aggregate for its large
+	 * segments (forwarding checks every segment) would drop the probe
+	 * too, and a small control probe would look lost. */
+	wgd_tx_flush(dev);
 	memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, pkt, len);
 	/* padding capped at the plaintext itself: none */
-	return tx_encrypt_slot(peer, len, len);
+	r = tx_encrypt_slot(peer, len, len);
+	wgd_tx_flush(dev);
+	return r;
 }
 
 static void want_handshake(struct wgd_peer *peer)

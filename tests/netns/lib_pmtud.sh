@@ -4,7 +4,7 @@
 #
 #   pmd_story IMPL_LAPTOP IMPL_VPS [OUTER 4|6] [LINK MTUs...]
 #        the story's path: laptop - home - isp - vps, 1500 1454 1500 unless
-#        given, ICMP too-big dropped on home and isp; WireGuard on laptop
+#        given, ICMP too-big dropped on home and isp (not with PMD_KEEP_PTB=1); WireGuard on laptop
 #        (10.99.0.1, fd99::1) and vps (10.99.0.2, fd99::2), both MTU 1420.
 #        Sets LIF, VIF (interface names). A web root with login.html
 #        (27 KB) and big (10 MB) is served on both ends, port 8080.
@@ -20,8 +20,10 @@ pmd_story() {
 	local mtus=("$@")
 	[ ${#mtus[@]} -gt 0 ] || mtus=(1500 1454 1500)
 	lab_chain laptop home isp vps -- "${mtus[@]}"
-	lab_drop_ptb home
-	lab_drop_ptb isp
+	if [ -z "${PMD_KEEP_PTB:-}" ]; then
+		lab_drop_ptb home
+		lab_drop_ptb isp
+	fi
 	LIF=$(lab_wg_ifname l) VIF=$(lab_wg_ifname v)
 	mkdir -p "$LAB_TMP/www"
 	head -c 27000 /dev/zero | tr '\0' x >"$LAB_TMP/www/login.html"
@@ -106,4 +108,17 @@ s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER = IP_PMTUDISC_DONT
 s.sendto(b"u" * (int(sys.argv[2]) - 28), (sys.argv[1], 9999))' "$addr" "$size"
 	wait "$rpid"
 	[ "$(cat "$LAB_TMP/udprecv.log")" = $((size - 28)) ]
+}
+
+# pmd_wait_reason SECONDS IF PATTERN: poll until wgmtu_reason matches the
+# shell glob *PATTERN*.
+pmd_wait_reason() {
+	local t=$1 ifn=$2 pat=$3 i r
+	for ((i = 0; i < t * 10; i++)); do
+		r=$(pmd_get "$ifn" wgmtu_reason)
+		[[ "$r" == *$pat* ]] && return 0
+		sleep 0.1
+	done
+	echo "wgmtu_reason=$r after ${t}s"
+	return 1
 }
