@@ -385,6 +385,7 @@ void wgd_pmtu_start(struct wgd_peer *peer, const char *why)
 
 	p->active = false;
 	p->hello_out = false;
+	p->raise_deferred = false;
 	p->stall_check = 0;
 	p->deadline = UINT64_MAX;
 	if (!dev->pmtu.probe || p->mode == WG_UAPI_PMTU_OFF) {
@@ -449,6 +450,15 @@ void wgd_pmtu_tick(struct wgd_peer *peer)
 		    plpmtud_state(&p->eng) == PLPMTUD_SEARCH_COMPLETE)
 			plpmtud_on_data_stall(&p->eng, pmtu_now_ms(dev));
 		p->large_sent = false;
+	}
+	/* the raise timer is due but nothing was sent for a whole interval:
+	 * an idle peer does not need a larger MTU, so no probes until data
+	 * flows again (wgd_hook_tx_mtu_check resumes it) */
+	if (p->active && plpmtud_state(&p->eng) == PLPMTUD_SEARCH_COMPLETE && p->eng.raise_at &&
+	    pmtu_now_ms(dev) >= p->eng.raise_at &&
+	    dev->now - p->last_tx > (uint64_t)dev->pmtu.raise_ms * NS_PER_MS) {
+		p->eng.raise_at = 0;
+		p->raise_deferred = true;
 	}
 	run_engine(peer);
 	rearm(peer);
@@ -533,6 +543,14 @@ enum wgd_hook_verdict wgd_hook_tx_mtu_check(struct wgd_peer *peer, uint8_t *pkt,
 	struct frag4 f;
 	int n;
 
+	peer->pmtu.last_tx = peer->dev->now;
+	if (peer->pmtu.raise_deferred) {
+		peer->pmtu.raise_deferred = false;
+		if (peer->pmtu.active && plpmtud_state(&peer->pmtu.eng) == PLPMTUD_SEARCH_COMPLETE) {
+			peer->pmtu.eng.raise_at = pmtu_now_ms(peer->dev);
+			rearm(peer);
+		}
+	}
 	if (ip->len + 64 > mtu)
 		wgd_pmtu_on_large_sent(peer);
 	if (ip->len <= mtu)

@@ -75,6 +75,10 @@ struct wgd_pmtu {
 	uint32_t seq_ids[WGD_PMTU_SEQ_RING];
 	/* black-hole watch: large packets sent since the last check */
 	bool large_sent;
+	/* idle peers skip the raise timer's searches: deferred until data
+	 * flows again (keeps an idle peer's probe traffic at zero) */
+	uint64_t last_tx;             /* ns of the last data packet sent */
+	bool raise_deferred;
 	uint64_t stall_check;         /* ns */
 	uint64_t deadline;            /* ns, UINT64_MAX: none */
 	uint64_t probes_sent, probe_bytes, ptb_hints;

@@ -5,7 +5,7 @@
 # confirmed size lost, steps down and searches again: the new MTU is in
 # place within 5 s and the transfer completes. When the link goes back to
 # 1500 the raise timer (shortened to 8 s with WGMTUD_TEST_PMTU_RAISE_MS)
-# finds the larger MTU again within one interval.
+# finds the larger MTU again within one interval while data flows.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_wg.sh"
 . "$(dirname "$0")/lib_pmtud.sh"
@@ -38,7 +38,9 @@ echo "# iperf3 exit $RC, $GOT bytes received"
 lab_check "the transfer completes (iperf3 exit 0)" test "$RC" = 0
 lab_check "more than 25 MB arrived in 9 s at 30 Mbit/s" test "${GOT:-0}" -gt 25000000
 lab_check "log shows the black hole with evidence" grep -q "black hole" "$LAB_TMP/$VIF.log"
-# the link recovers: the raise timer probes upward again
+# the link recovers: the raise timer probes upward again (an idle peer
+# defers raise searches until it sends again: keep a ping going)
+lab_bg vps pinger ping -n -i 0.5 -w 15 10.99.0.1
 lab_link_mtu home isp 1500
 T0=$(date +%s%N)
 lab_check "vps: 1480 found again within one raise interval ($RAISE_MS ms + 2 s search)" \
