@@ -6,6 +6,7 @@
  * first, so a failed set changes nothing.
  */
 #include "daemon/device.h"
+#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <arpa/inet.h>
@@ -244,7 +245,9 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		r = endpoint_from_uapi(&op->endpoint, &ep);
 		if (r < 0)
 			return r;
-		wgd_peer_set_endpoint(peer, &ep);
+		/* a new endpoint is a new path: search again */
+		if (wgd_peer_set_endpoint(peer, &ep))
+			wgd_hook_endpoint_changed(peer);
 	}
 	if (op->replace_allowed_ips) {
 		wg_allowedips_remove_by_peer(dev->aips, peer);

@@ -106,7 +106,7 @@ unsigned wgd_pmtu_mtu(const struct wgd_peer *peer)
 	unsigned tun = peer->dev->tun.mtu;
 
 	if (p->pinned)
-		return p->pinned;
+		return p->pinned < tun ? p->pinned : tun;
 	if (p->effective && p->effective < tun)
 		return p->effective;
 	return tun;
@@ -383,6 +383,7 @@ void wgd_pmtu_start(struct wgd_peer *peer, const char *why)
 	int fam = peer->ep.addr.sa.sa_family;
 	char name[16];
 
+	p->started = false;
 	p->active = false;
 	p->hello_out = false;
 	p->raise_deferred = false;
@@ -403,6 +404,7 @@ void wgd_pmtu_start(struct wgd_peer *peer, const char *why)
 		snprintf(p->reason, sizeof(p->reason), "no session yet");
 		return;
 	}
+	p->started = true;
 	p->ovh = fam == AF_INET ? 60 : 80;
 	peer_name(peer, name, sizeof(name));
 	log_info("peer %s: path MTU discovery starts (%s)", name, why);
@@ -639,16 +641,11 @@ void wgd_hook_session_established(struct wgd_peer *peer)
 {
 	struct wgd_pmtu *p = &peer->pmtu;
 
-	/* a rekey keeps a running search or its result; a first session, or
-	 * one after the peer had nothing (e.g. it restarted), starts one */
-	if (p->active || p->hello_out)
-		return;
-	if (p->method != WGD_PMTU_M_NONE && p->path_mtu)
-		return;
-	if (p->method == WGD_PMTU_M_NONE && strncmp(p->reason, "no session", 10) &&
-	    strncmp(p->reason, "path MTU discovery is off", 25))
-		return; /* a standard peer without target: once per daemon is enough */
-	wgd_pmtu_start(peer, "session established");
+	/* the first session starts discovery; rekeys (a new session every
+	 * two minutes) keep the search and its result. Roaming and
+	 * configuration changes restart it themselves. */
+	if (!p->started)
+		wgd_pmtu_start(peer, "session established");
 }
 
 void wgd_hook_endpoint_changed(struct wgd_peer *peer)

@@ -61,6 +61,7 @@ struct wgd_pmtu {
 	uint8_t src[16];              /* our tunnel address, same family */
 
 	enum wgd_pmtu_method method;
+	bool started;                 /* discovery began (a session existed) */
 	bool active;                  /* the engine runs */
 	bool hello_out;               /* the one in-band probe of auto mode */
 	uint32_t hello_id;
