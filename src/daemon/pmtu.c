@@ -30,6 +30,9 @@
 /* Black-hole watch: while full-size packets go out, the path MTU is
  * re-confirmed by a probe this often (idle peers send nothing). */
 #define STALL_CHECK_MS 1000
+/* After a black hole, how long the old MTU stays while the search runs
+ * before stepping down to the base size. */
+#define BH_STEP_DOWN_MS 1000
 
 /* single-threaded daemon: scratch for fragmentation and probes */
 static uint8_t orig_buf[WGD_PKT_MAX];
@@ -132,6 +135,8 @@ static void rearm(struct wgd_peer *peer)
 	}
 	if (p->stall_check && p->stall_check < d)
 		d = p->stall_check;
+	if (p->bh_deadline && p->bh_deadline < d)
+		d = p->bh_deadline;
 	p->deadline = d;
 	if (d < dev->next_deadline)
 		dev->next_deadline = d;
@@ -289,6 +294,7 @@ static void handle_events(struct wgd_peer *peer)
 		return;
 	}
 	if ((ev & PLPMTUD_EV_COMPLETE) && st == PLPMTUD_SEARCH_COMPLETE) {
+		p->bh_deadline = 0;
 		if (plpmtud_mtu(e) != p->path_mtu)
 			set_effective(peer, plpmtud_mtu(e), ev_txt);
 		snprintf(p->reason, sizeof(p->reason), "path MTU %u found by %s probes%s",
@@ -299,9 +305,18 @@ static void handle_events(struct wgd_peer *peer)
 				 "; below 1280: IPv6 inside relies on MSS clamping");
 		return;
 	}
-	/* a black hole: step down to what the engine still trusts */
-	if ((ev & PLPMTUD_EV_MTU_CHANGED) && p->path_mtu && plpmtud_mtu(e) < p->path_mtu)
-		set_effective(peer, plpmtud_mtu(e), ev_txt);
+	/* A black hole: the search that follows usually ends within a few
+	 * round trips, and its answer is what the ICMP into the TUN should
+	 * announce (senders cache it for ten minutes). Only when it takes
+	 * longer does the MTU step down to the base size meanwhile. */
+	if ((ev & PLPMTUD_EV_BLACK_HOLE) && p->path_mtu) {
+		char name[16];
+
+		peer_name(peer, name, sizeof(name));
+		log_info("peer %s: black hole at path MTU %u: %s; searching again", name,
+			 p->path_mtu, ev_txt);
+		p->bh_deadline = peer->dev->now + BH_STEP_DOWN_MS * NS_PER_MS;
+	}
 }
 
 static void run_engine(struct wgd_peer *peer)
@@ -384,6 +399,7 @@ void wgd_pmtu_start(struct wgd_peer *peer, const char *why)
 	char name[16];
 
 	p->started = false;
+	p->bh_deadline = 0;
 	p->active = false;
 	p->hello_out = false;
 	p->raise_deferred = false;
@@ -445,6 +461,13 @@ void wgd_pmtu_tick(struct wgd_peer *peer)
 	if (p->hello_out && dev->now >= p->hello_deadline) {
 		p->hello_out = false;
 		begin_icmp(peer);
+	}
+	if (p->bh_deadline && dev->now >= p->bh_deadline) {
+		p->bh_deadline = 0;
+		if (p->active && plpmtud_state(&p->eng) != PLPMTUD_SEARCH_COMPLETE &&
+		    p->path_mtu > plpmtud_mtu(&p->eng))
+			set_effective(peer, plpmtud_mtu(&p->eng),
+				      "black hole and no answer from the search yet: base size meanwhile");
 	}
 	if (p->stall_check && dev->now >= p->stall_check) {
 		p->stall_check = 0;

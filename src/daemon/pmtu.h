@@ -81,6 +81,7 @@ struct wgd_pmtu {
 	uint64_t last_tx;             /* ns of the last data packet sent */
 	bool raise_deferred;
 	uint64_t stall_check;         /* ns */
+	uint64_t bh_deadline;         /* ns: step down to base if still searching */
 	uint64_t deadline;            /* ns, UINT64_MAX: none */
 	uint64_t probes_sent, probe_bytes, ptb_hints;
 	char reason[WGD_PMTU_REASON_MAX];

@@ -38,6 +38,9 @@ echo "# iperf3 exit $RC, $GOT bytes received"
 lab_check "the transfer completes (iperf3 exit 0)" test "$RC" = 0
 lab_check "more than 25 MB arrived in 9 s at 30 Mbit/s" test "${GOT:-0}" -gt 25000000
 lab_check "log shows the black hole with evidence" grep -q "black hole" "$LAB_TMP/$VIF.log"
+lab_check "the VPS kernel learned exactly 1340 from wgmtud's ICMP into the TUN (TSO segments too big)" \
+	bash -c "ip netns exec $(lab_ns vps) ip route get 10.99.0.1 | grep -q 'mtu 1340'"
+lab_check "wgmtud counted too-big drops" grep -q "drop too-big" "$LAB_TMP/$VIF.log"
 # the link recovers: the raise timer probes upward again (an idle peer
 # defers raise searches until it sends again: keep a ping going)
 lab_bg vps pinger ping -n -i 0.5 -w 15 10.99.0.1

@@ -5,11 +5,14 @@
 # both ends). wgmtud finds the VPS is a standard peer (its one in-band probe
 # goes unanswered), pings the VPS's tunnel address with DF echoes inside
 # the tunnel, and clamps the MSS to what it found: the page loads.
+# Usage: t_pmtud_story_go.sh [4|6] (outer family; t_pmtud_story_go6.sh: 6).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_wg.sh"
 . "$(dirname "$0")/lib_pmtud.sh"
 lab_init
-pmd_story wgmtud wireguard-go 4
+FAM=${1:-4}
+OVH=60; [ "$FAM" = 6 ] && OVH=80
+pmd_story wgmtud wireguard-go "$FAM"
 T0=$(date +%s.%N)
 lab_check "tunnel ping works" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
 lab_check "discovery completes within 10 s" pmd_wait_key 10 "$LIF" wgmtu_state search_complete
@@ -19,7 +22,7 @@ lab_check "method icmp-tunnel (the VPS is a standard peer)" test "$(pmd_get "$LI
 PM=$(pmd_get "$LIF" wgmtu_path_mtu) EM=$(pmd_get "$LIF" wgmtu_effective_mtu)
 echo "# path MTU $PM, effective MTU $EM; reason: $(pmd_get "$LIF" wgmtu_reason)"
 lab_check "path MTU within 16 bytes below 1454 (the VPS pads its replies)" pmd_in 1439 1454 "$PM"
-lab_check "effective MTU = path MTU - 60" test "$EM" = $((PM - 60))
+lab_check "effective MTU = path MTU - $OVH (outer IPv$FAM)" test "$EM" = $((PM - OVH))
 lab_check "probe address is the VPS's /32" test "$(pmd_get "$LIF" wgmtu_probe_address)" = 10.99.0.2
 lab_check "at most one in-band probe, probes counted" pmd_in 2 200 "$(pmd_get "$LIF" wgmtu_probes_sent)"
 lab_check "the 27 KB page loads (IPv4 inside)" pmd_page laptop http://10.99.0.2:8080/login.html 5
