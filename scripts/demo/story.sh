@@ -58,4 +58,18 @@ lab_run laptop ip link set "$LIF" mtu 1394
 lab_run vps ip link set "$VIF" mtu 1394
 echo "GET /login.html (27 KB):  $(fetch laptop http://10.99.0.2:8080/login.html)"
 
+say "Act 3: wgmtud on the laptop instead; the VPS stays wireguard-go at MTU 1420"
+lab_run vps ip link set "$VIF" mtu 1420
+lab_run laptop ip link del "$LIF"       # wireguard-go exits with its interface
+LIF=$(lab_wg_ifname m)
+WG_LOG_LEVEL=verbose lab_wg_up laptop wgmtud "$LIF" 10.99.0.1 fd99::1 1420
+lab_wg_peer laptop "$LIF" "$VIF" "$(lab_ip4 vps):51820" 10.99.0.2/32 fd99::2/128
+lab_wg_peer vps "$VIF" "$LIF" "" 10.99.0.1/32 fd99::1/128
+lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+lab_wait_for 5 grep -q "effective MTU" "$LAB_TMP/$LIF.log"
+sed -n 's/.*: peer [^:]*: //p' "$LAB_TMP/$LIF.log" | grep -v "^drop" | sed 's/^/wgmtud: /'
+echo "GET /login.html (27 KB):  $(fetch laptop http://10.99.0.2:8080/login.html)"
+echo "wgmtud found the VPS is a standard peer, pinged its tunnel address with DF echoes,"
+echo "and clamps the TCP MSS of every connection to what fits: no configuration at all."
+
 say "Done in $((SECONDS - t0)) s"

@@ -6,6 +6,7 @@
  * first, so a failed set changes nothing.
  */
 #include "daemon/device.h"
+#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <arpa/inet.h>
@@ -126,6 +127,9 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].allowed_ips = p->aips;
 		pi[i].n_allowed_ips = p->n_aips;
 	}
+	info.dev_extra = wgd_pmtu_get_dev;
+	info.peer_extra = wgd_pmtu_get_peer;
+	info.peer_extra_ctx = dev;
 	info.peers = pi;
 	info.n_peers = dev->n_peers;
 	r = wg_uapi_get_serialize(&info, out);
@@ -241,7 +245,9 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		r = endpoint_from_uapi(&op->endpoint, &ep);
 		if (r < 0)
 			return r;
-		wgd_peer_set_endpoint(peer, &ep);
+		/* a new endpoint is a new path: search again */
+		if (wgd_peer_set_endpoint(peer, &ep))
+			wgd_hook_endpoint_changed(peer);
 	}
 	if (op->replace_allowed_ips) {
 		wg_allowedips_remove_by_peer(dev->aips, peer);
@@ -252,6 +258,9 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		if (r < 0)
 			return r;
 	}
+	r = wgd_pmtu_conf_peer(peer, op);
+	if (r < 0)
+		return r;
 	if (op->has_persistent_keepalive) {
 		peer->persistent_keepalive = op->persistent_keepalive;
 		wgd_peer_actions(peer, wg_timers_set_persistent_keepalive(&peer->timers, dev->now,
@@ -288,6 +297,7 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 		if (r < 0)
 			return r;
 	}
+	wgd_pmtu_conf_dev(dev, txn);
 	if (txn->replace_peers)
 		while (dev->peers)
 			wgd_peer_remove(dev, dev->peers);

@@ -303,6 +303,15 @@ void wgd_udp_readable(struct wgd_device *dev, int fd)
 {
 	struct wgd_dgram d[WGD_BATCH];
 
+	/* ICMP errors about our datagrams: "too big" is a hint to probe */
+	for (int i = 0; i < WGD_BATCH; i++) {
+		struct wgd_udp_err e;
+
+		if (wgd_udp_recv_err(fd, &e) <= 0)
+			break;
+		if (e.too_big)
+			wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.mtu);
+	}
 	for (int round = 0; round < 4; round++) {
 		size_t pending = 0;
 		int n;
@@ -312,11 +321,16 @@ void wgd_udp_readable(struct wgd_device *dev, int fd)
 			d[i].cap = WGD_PKT_BUF;
 		}
 		n = wgd_udp_recv(&dev->udp, fd, d, WGD_BATCH);
-		if (n <= 0) {
-			if (n < 0)
+		if (n < 0) {
+			/* with IP_RECVERR an ICMP error is also reported once here
+			 * (it was queued above or will be next time): go on */
+			if (n != -EMSGSIZE && n != -ECONNREFUSED && n != -EHOSTUNREACH &&
+			    n != -ENETUNREACH)
 				log_info("UDP receive: %s", strerror(-n));
-			return;
+			continue;
 		}
+		if (n == 0)
+			return;
 		for (int i = 0; i < n; i++) {
 			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
 

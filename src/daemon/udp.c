@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -29,11 +30,19 @@ static int udp_bind(int family, uint16_t port, uint32_t fwmark, int *out)
 		a.in4.sin_family = AF_INET;
 		a.in4.sin_port = htons(port);
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		/* DF on every datagram, and no cached or forged PMTU ever changes
+		 * what we send: the per-peer discovery decides (issue 6) */
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int));
+		/* ICMP errors (too big: a hint to probe) on the error queue */
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
 	} else {
 		a.in6.sin6_family = AF_INET6;
 		a.in6.sin6_port = htons(port);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &(int){ IPV6_PMTUDISC_PROBE }, sizeof(int));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
 	}
 	if (fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark)) < 0) {
 		r = -errno;
@@ -123,6 +132,48 @@ int wgd_udp_set_fwmark(struct wgd_udp *u, uint32_t fwmark)
 			return -errno;
 	u->fwmark = fwmark;
 	return 0;
+}
+
+int wgd_udp_recv_err(int fd, struct wgd_udp_err *e)
+{
+	union wgd_sockaddr a;
+	union {
+		char buf[512];
+		struct cmsghdr align;
+	} cb;
+	uint8_t quote[64];
+	struct iovec iov = { .iov_base = quote, .iov_len = sizeof(quote) };
+	struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
+	struct cmsghdr *c;
+
+	memset(e, 0, sizeof(*e));
+	memset(&a, 0, sizeof(a));
+	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	e->family = a.sa.sa_family;
+	if (e->family == AF_INET) {
+		memcpy(e->addr, &a.in4.sin_addr, 4);
+		e->port = ntohs(a.in4.sin_port);
+	} else if (e->family == AF_INET6) {
+		memcpy(e->addr, &a.in6.sin6_addr, 16);
+		e->port = ntohs(a.in6.sin6_port);
+	}
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		struct sock_extended_err ee;
+
+		if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) ||
+		    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		if ((ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3 && ee.ee_code == 4) ||
+		    (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 2)) {
+			e->too_big = true;
+			e->mtu = ee.ee_info;
+		}
+	}
+	return 1;
 }
 
 int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)

@@ -54,6 +54,17 @@ void wgd_udp_close(struct wgd_udp *u);
 int wgd_udp_set_fwmark(struct wgd_udp *u, uint32_t fwmark);
 /* Receives up to n datagrams from fd. Returns the count, 0 when none,
  * negative errno on a socket error. */
+/* An ICMP error the kernel queued for one of our datagrams (IP_RECVERR). */
+struct wgd_udp_err {
+	int family;            /* of the original datagram's destination */
+	uint8_t addr[16];      /* that destination (the peer's endpoint) */
+	uint16_t port;         /* host order */
+	bool too_big;          /* ICMP frag-needed / ICMPv6 packet too big */
+	uint32_t mtu;          /* the MTU it claims (a hint, never trusted) */
+};
+/* Reads one message of fd's error queue: 1 (*e filled), 0 when empty, or a
+ * negative errno. */
+int wgd_udp_recv_err(int fd, struct wgd_udp_err *e);
 int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n);
 /* Sends n datagrams (any mix of families), each to d[i].ep. Returns the
  * number sent; an endpoint whose sticky source became invalid is retried

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Forges outer ICMP "too big" messages against a wgmtud peer: an ICMP
+fragmentation-needed (IPv4) or ICMPv6 Packet Too Big claiming CLAIM bytes,
+quoting a UDP datagram FROM -> TO (as if TO's path refused FROM's
+WireGuard packet), sent to FROM from this host. Usage:
+pmtud_forge_ptb.py FROM_ADDR FROM_PORT TO_ADDR TO_PORT CLAIM [COUNT]"""
+import socket
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+src, sport, dst, dport, claim = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+count = int(sys.argv[6]) if len(sys.argv) > 6 else 3
+udp_len = 1452
+if ":" in src:
+    ip = struct.pack("!IHBB", 6 << 28, udp_len, 17, 64) + socket.inet_pton(socket.AF_INET6, src) + \
+        socket.inet_pton(socket.AF_INET6, dst)
+    quote = ip + struct.pack("!HHHH", sport, dport, udp_len, 0) + b"\0" * 1152
+    body = struct.pack("!BBHI", 2, 0, 0, claim) + quote  # the kernel fills the ICMPv6 checksum
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    for _ in range(count):
+        s.sendto(body, (src, 0))
+else:
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, udp_len + 20, 1, 0x4000, 64, 17, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    quote = ip + struct.pack("!HHHH", sport, dport, udp_len, 0)
+    body = struct.pack("!BBHHH", 3, 4, 0, 0, claim) + quote
+    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    for _ in range(count):
+        s.sendto(body, (src, 0))
+print("sent %d forged too-big messages claiming %d" % (count, claim))
