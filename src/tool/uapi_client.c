@@ -600,7 +600,8 @@ int uapi_transact(const char *ifname, const char *req, size_t req_len,
 					goto out;
 				continue;
 			}
-			e = -errno;
+			/* closed before reading our request: no reply */
+			e = errno == EPIPE || errno == ECONNRESET ? -EPROTO : -errno;
 			goto out;
 		}
 		off += (size_t)w;
@@ -638,13 +639,22 @@ int uapi_transact(const char *ifname, const char *req, size_t req_len,
 					goto out;
 				continue;
 			}
-			e = -errno;
+			e = errno == ECONNRESET ? -EPROTO : -errno;
 			goto out;
 		}
 		if (n == 0) {
-			/* Closed before the blank line: truncated (or the
-			 * request was refused without a reply). */
-			e = -EPROTO;
+			/* Closed before the blank line. Nothing at all: the
+			 * request was refused without a reply. Some bytes:
+			 * hand them over, the parser names the truncation. */
+			if (len == 0) {
+				e = -EPROTO;
+				goto out;
+			}
+			buf[len] = '\0';
+			*reply = buf;
+			*reply_len = len;
+			buf = NULL;
+			e = 0;
 			goto out;
 		}
 		len += (size_t)n;

@@ -130,7 +130,8 @@ void uapi_free_names(char **names, int n);
  * *reply (malloc'd, NUL-terminated, caller wipes and frees: it may hold a
  * private key) and *reply_len are set. Errors: -ENOENT (no such
  * interface), -EACCES, -ECONNREFUSED (socket left by a dead daemon),
- * -ETIMEDOUT, -EPROTO (connection closed before a complete reply), -E2BIG,
+ * -ETIMEDOUT, -EPROTO (connection closed without any reply; a partial
+ * reply is returned as it is, for the parser to reject), -E2BIG,
  * other negative errnos from the socket calls.
  */
 int uapi_transact(const char *ifname, const char *req, size_t req_len,
