@@ -393,6 +393,21 @@ static void print_json_iface(struct json *j, const char *ifname, const struct ua
 	json_obj_end(j);
 }
 
+/* A terminal is no place for a daemon's control bytes: the contract says
+ * printable ASCII, anything else becomes '?' in the text form (the JSON
+ * writer escapes instead). UTF-8 is not expected and not kept. */
+static void sanitize(struct uapi_section *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		for (char *c = s->kv[i].key; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+		for (char *c = s->kv[i].value; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+	}
+}
+
 /* ---------------------------------------------------------------- edges */
 
 /* Reads IFNAME's state. 0 and *r on success; else a printed error and
@@ -530,6 +545,9 @@ int cmd_show(int argc, char **argv)
 		if (as_json) {
 			print_json_iface(&j, names[i], &r);
 		} else {
+			sanitize(&r.dev);
+			for (size_t p = 0; p < r.n_peers; p++)
+				sanitize(&r.peers[p].s);
 			if (i > 0)
 				putchar('\n');
 			print_text(stdout, names[i], &r, now);

@@ -153,6 +153,14 @@ printf 'errno=-13\n\n' >"$LAB_TMP/g_errno"
 serve wgt "$LAB_TMP/g_errno"
 lab_check "get refused by the daemon -> 3" run_err 3 "refused the get: errno -13" "$W" show wgt
 unserve wgt
+{ dev_std; dev_ext on on 1500; peer_std "$K1HEX" 192.0.2.1:51820 10.99.0.2/32
+  peer_ext error inband 0 1420 0 "" 0 1 100 0 "$(printf 'evil \033[2J\033]0;pwned\007 reason')"; end_ok; } >"$LAB_TMP/g_esc"
+serve wgt "$LAB_TMP/g_esc"
+lab_check "text: control bytes from the daemon never reach the terminal" bash -c \
+	"o=\$('$W' show wgt); ! grep -q \$'\\033' <<<\"\$o\" && grep -qF 'ERROR, MTU 1420 (evil ?[2J?]0;pwned? reason)' <<<\"\$o\""
+lab_check "JSON: control bytes escaped, not dropped" bash -c \
+	"'$W' show --json wgt | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"interfaces\"][0][\"peers\"][0][\"reason\"].startswith(\"evil \\x1b[2J\") else 1)'"
+unserve wgt
 python3 -c "import sys; sys.stdout.write('wgmtu_reason=' + 'x'*10000 + '\nerrno=0\n\n')" >"$LAB_TMP/g_long"
 serve wgt "$LAB_TMP/g_long"
 lab_check "10 KB line -> 3" run_err 3 "line 1 is too long" "$W" show wgt
