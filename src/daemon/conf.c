@@ -126,6 +126,9 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].allowed_ips = p->aips;
 		pi[i].n_allowed_ips = p->n_aips;
 	}
+	info.dev_extra = wgd_pmtu_get_dev;
+	info.peer_extra = wgd_pmtu_get_peer;
+	info.peer_extra_ctx = dev;
 	info.peers = pi;
 	info.n_peers = dev->n_peers;
 	r = wg_uapi_get_serialize(&info, out);
@@ -252,6 +255,9 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		if (r < 0)
 			return r;
 	}
+	r = wgd_pmtu_conf_peer(peer, op);
+	if (r < 0)
+		return r;
 	if (op->has_persistent_keepalive) {
 		peer->persistent_keepalive = op->persistent_keepalive;
 		wgd_peer_actions(peer, wg_timers_set_persistent_keepalive(&peer->timers, dev->now,
@@ -288,6 +294,7 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 		if (r < 0)
 			return r;
 	}
+	wgd_pmtu_conf_dev(dev, txn);
 	if (txn->replace_peers)
 		while (dev->peers)
 			wgd_peer_remove(dev, dev->peers);

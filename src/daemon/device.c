@@ -161,6 +161,7 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
 		log_info("peer key is unusable (low-order point): no handshake possible");
 	wg_cookie_maker_init(&p->cookie, pub);
 	wg_timers_init(&p->timers, &dev->timer_consts);
+	wgd_pmtu_peer_init(p);
 	p->deadline = UINT64_MAX;
 	{ /* append: `wg show` lists peers in the order they were added */
 		struct wgd_peer **pp = &dev->peers;
@@ -303,6 +304,7 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 			log_err("WARNING: protocol timers divided by %lu (WGMTUD_TEST_TIMER_SCALE, for tests only)", d);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
+	wgd_pmtu_dev_init(dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wgd_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
@@ -432,8 +434,12 @@ static void run_timers(struct wgd_device *dev)
 	for (struct wgd_peer *p = dev->peers; p; p = p->next) {
 		if (p->deadline <= dev->now)
 			wgd_peer_actions(p, wg_timers_tick(&p->timers, dev->now));
+		if (wgd_pmtu_deadline(p) <= dev->now)
+			wgd_pmtu_tick(p);
 		if (p->deadline < min)
 			min = p->deadline;
+		if (wgd_pmtu_deadline(p) < min)
+			min = wgd_pmtu_deadline(p);
 	}
 	/* actions above may have lowered it further through rearm */
 	if (min < dev->next_deadline)

@@ -32,6 +32,7 @@
 #include "daemon/gso.h"
 #include "daemon/index.h"
 #include "daemon/ipc.h"
+#include "daemon/pmtu.h"
 #include "daemon/ratelimit.h"
 #include "daemon/timers.h"
 #include "daemon/tun.h"
@@ -78,6 +79,7 @@ struct wgd_peer {
 	/* this peer's allowed IPs in insertion order, as `get` lists them */
 	struct wg_uapi_allowed_ip *aips;
 	size_t n_aips, cap_aips;
+	struct wgd_pmtu pmtu;             /* per-peer path MTU (pmtu.h) */
 };
 
 struct wgd_device {
@@ -98,6 +100,8 @@ struct wgd_device {
 	size_t n_peers;
 	uint16_t listen_port;     /* configured (0 = random) */
 	uint32_t fwmark;
+
+	struct wgd_pmtu_dev pmtu;
 
 	uint64_t drops[WGD_DROP_MAX];
 	uint64_t drop_logged_ns[WGD_DROP_MAX];
@@ -150,6 +154,10 @@ void wgd_tun_readable(struct wgd_device *dev);
  * keepalive) for peer: encrypted into the current tx batch, or staged. */
 void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len);
 void wgd_send_keepalive(struct wgd_peer *peer);
+/* Encrypts pkt[0..len) for peer into the tx batch as it is, without the
+ * data path's padding (probes of an exact outer size). No staging: 0, or
+ * -ENOKEY without a usable session. */
+int wgd_send_exact(struct wgd_peer *peer, const uint8_t *pkt, size_t len);
 void wgd_send_staged(struct wgd_peer *peer);
 void wgd_send_initiation(struct wgd_peer *peer);
 /* sends a handshake message (not batched) to peer's endpoint */

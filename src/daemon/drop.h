@@ -28,7 +28,11 @@
 	X(KEY_EXPIRED, "keypair-expired", "data message for an expired keypair") \
 	X(INNER_MALFORMED, "inner-malformed", "decrypted packet is not a well-formed IP packet") \
 	X(SRC_NOT_ALLOWED, "inner-source-not-allowed", "decrypted packet's source is not in the sender's allowed IPs") \
-	X(TUN_WRITE, "tun-write-failed", "the TUN refused the packet")
+	X(TUN_WRITE, "tun-write-failed", "the TUN refused the packet") \
+	X(TOO_BIG, "too-big", "inner packet larger than the peer's MTU (ICMP too-big written into the TUN, rate-limited)") \
+	X(TOO_BIG_V6_MIN, "too-big-ipv6-below-1280", "IPv6 packet larger than a peer MTU below 1280: no Packet Too Big allowed, MSS clamping only") \
+	X(FRAG_FAILED, "fragment-failed", "IPv4 packet without DF that could not be fragmented (malformed options)") \
+	X(PROBE_INVALID, "probe-invalid", "in-band probe message of an unknown version or malformed")
 
 enum wgd_drop {
 #define WGD_DROP_ENUM(id, name, desc) WGD_DROP_##id,

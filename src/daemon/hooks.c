@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The plain daemon's hook bodies: every packet passes unchanged. Issue 6
- * (per-peer path MTU) replaces them; see hooks.h for the contract.
+ * Shared helpers of the hooks: the TUN injection and the inner header
+ * parser. The hook bodies (per-peer path MTU, issue 6) are in pmtu.c.
  */
 #include "daemon/device.h"
 #include "daemon/hooks.h"
@@ -12,44 +12,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-void wgd_hook_tx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct wgd_ip *ip)
-{
-	(void)peer, (void)pkt, (void)ip;
-}
-
-enum wgd_hook_verdict wgd_hook_tx_mtu_check(struct wgd_peer *peer, uint8_t *pkt,
-					    const struct wgd_ip *ip)
-{
-	(void)peer, (void)pkt, (void)ip;
-	return WGD_HOOK_PASS;
-}
-
-enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, size_t plen)
-{
-	(void)peer, (void)plain, (void)plen;
-	return WGD_HOOK_PASS;
-}
-
-void wgd_hook_rx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct wgd_ip *ip)
-{
-	(void)peer, (void)pkt, (void)ip;
-}
-
-void wgd_hook_session_established(struct wgd_peer *peer)
-{
-	(void)peer;
-}
-
-void wgd_hook_endpoint_changed(struct wgd_peer *peer)
-{
-	(void)peer;
-}
-
-void wgd_hook_peer_removed(struct wgd_peer *peer)
-{
-	(void)peer;
-}
 
 int wgd_tun_inject(struct wgd_device *dev, const uint8_t *pkt, size_t len)
 {

@@ -98,12 +98,19 @@ void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why)
 	peer->staged_head = 0;
 }
 
+/* WireGuard pads to 16 bytes but never beyond the MTU: the peer's
+ * effective MTU, so padding never pushes a packet past the path. */
+static size_t pad_cap(const struct wgd_peer *peer)
+{
+	return wgd_pmtu_mtu(peer);
+}
+
 /*
  * The plaintext of len bytes is at slot n_tx + WGD_PKT_HEADROOM: encrypt it
  * for peer into the batch. Returns 0, or -ENOKEY when there is no usable
  * session (the caller stages the packet and asks for a handshake).
  */
-static int tx_encrypt_slot(struct wgd_peer *peer, size_t len)
+static int tx_encrypt_slot(struct wgd_peer *peer, size_t len, size_t pad_mtu)
 {
 	struct wgd_device *dev = peer->dev;
 	uint8_t *slot = tx_slot(dev, dev->n_tx);
@@ -116,7 +123,7 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len)
 	kp = wg_keypairs_current(&peer->kps, dev->now);
 	if (!kp)
 		return -ENOKEY;
-	r = wg_transport_encrypt(kp, slot, len, WGD_PKT_BUF, dev->tun.mtu, dev->now, &out, NULL);
+	r = wg_transport_encrypt(kp, slot, len, WGD_PKT_BUF, pad_mtu, dev->now, &out, NULL);
 	wg_keypair_put(kp);
 	if (r == -ESTALE)
 		return -ENOKEY;
@@ -143,6 +150,19 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len)
 	else
 		wgd_peer_rearm(peer);
 	return 0;
+}
+
+int wgd_send_exact(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
+{
+	struct wgd_device *dev = peer->dev;
+
+	if (!peer->ep.addr.sa.sa_family || len > WGD_PKT_MAX)
+		return -EDESTADDRREQ;
+	if (dev->n_tx == WGD_BATCH)
+		wgd_tx_flush(dev);
+	memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, pkt, len);
+	/* padding capped at the plaintext itself: none */
+	return tx_encrypt_slot(peer, len, len);
 }
 
 static void want_handshake(struct wgd_peer *peer)
@@ -181,7 +201,7 @@ void wgd_send_staged(struct wgd_peer *peer)
 		s->buf = NULL;
 		peer->staged_head = (peer->staged_head + 1) % WGD_STAGED_MAX;
 		peer->staged_count--;
-		if (tx_encrypt_slot(peer, len) == -ENOKEY) {
+		if (tx_encrypt_slot(peer, len, pad_cap(peer)) == -ENOKEY) {
 			/* the session expired between the check and the seal */
 			wgd_drop(dev, WGD_DROP_ENCRYPT, peer);
 			want_handshake(peer);
@@ -281,7 +301,7 @@ static void tx_process(struct wgd_device *dev, size_t len)
 		wgd_send_packet(peer, pkt, ip.len);
 		return;
 	}
-	if (tx_encrypt_slot(peer, ip.len) == -ENOKEY) {
+	if (tx_encrypt_slot(peer, ip.len, pad_cap(peer)) == -ENOKEY) {
 		stage(peer, pkt, ip.len);
 		want_handshake(peer);
 	}

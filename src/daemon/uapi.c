@@ -333,6 +333,23 @@ static int device_line(struct wg_uapi_set_parser *p, const char *k, size_t kl,
 		if (!str_is(v, vl, "true"))
 			return set_fail(p, -EINVAL, "invalid value for", k, kl);
 		t->replace_peers = true;
+	} else if (str_is(k, kl, "wgmtu_probe") || str_is(k, kl, "wgmtu_clamp_mss")) {
+		bool on = str_is(v, vl, "on");
+
+		if (!on && !str_is(v, vl, "off"))
+			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+		if (str_is(k, kl, "wgmtu_probe")) {
+			t->has_wgmtu_probe = true;
+			t->wgmtu_probe = on;
+		} else {
+			t->has_wgmtu_clamp_mss = true;
+			t->wgmtu_clamp_mss = on;
+		}
+	} else if (str_is(k, kl, "wgmtu_max_mtu")) {
+		if (parse_dec(v, vl, 9000, &n) < 0 || n < 1280)
+			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+		t->has_wgmtu_max_mtu = true;
+		t->wgmtu_max_mtu = (uint16_t)n;
 	} else {
 		return set_fail(p, -EINVAL, "invalid device key", k, kl);
 	}
@@ -388,6 +405,30 @@ static int peer_line(struct wg_uapi_set_parser *p, const char *k, size_t kl,
 	} else if (str_is(k, kl, "protocol_version")) {
 		if (!str_is(v, vl, "1"))
 			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+	} else if (str_is(k, kl, "wgmtu_probe")) {
+		int m;
+
+		for (m = WG_UAPI_PMTU_AUTO; m <= WG_UAPI_PMTU_OFF; m++)
+			if (str_is(v, vl, wg_uapi_pmtu_mode_name((enum wg_uapi_pmtu_mode)m)))
+				break;
+		if (m > WG_UAPI_PMTU_OFF)
+			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+		op->has_wgmtu_probe = true;
+		op->wgmtu_probe = (enum wg_uapi_pmtu_mode)m;
+	} else if (str_is(k, kl, "wgmtu_probe_address")) {
+		struct wg_uapi_allowed_ip a;
+
+		memset(&a, 0, sizeof(a));
+		if (vl && parse_addr(v, vl, &a.family, a.addr) < 0)
+			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+		a.cidr = a.family == AF_INET ? 32 : a.family ? 128 : 0;
+		op->has_wgmtu_probe_address = true;
+		op->wgmtu_probe_address = a;
+	} else if (str_is(k, kl, "wgmtu_pinned_mtu")) {
+		if (parse_dec(v, vl, 65535, &n) < 0 || (n && n < 576))
+			return set_fail(p, -EINVAL, "invalid value for", k, kl);
+		op->has_wgmtu_pinned_mtu = true;
+		op->wgmtu_pinned_mtu = (uint16_t)n;
 	} else {
 		return set_fail(p, -EINVAL, "invalid peer key", k, kl);
 	}
@@ -693,6 +734,18 @@ int wg_uapi_format_allowed_ip(const struct wg_uapi_allowed_ip *a, char *buf, siz
 	return (r < 0 || (size_t)r >= cap) ? -ENOSPC : r;
 }
 
+const char *wg_uapi_pmtu_mode_name(enum wg_uapi_pmtu_mode m)
+{
+	switch (m) {
+	case WG_UAPI_PMTU_AUTO: return "auto";
+	case WG_UAPI_PMTU_INBAND: return "inband";
+	case WG_UAPI_PMTU_ICMP_TUNNEL: return "icmp-tunnel";
+	case WG_UAPI_PMTU_ICMP_ENDPOINT: return "icmp-endpoint";
+	case WG_UAPI_PMTU_OFF: return "off";
+	}
+	return "?";
+}
+
 /* ------------------------------------------------------------- get */
 
 int wg_uapi_get_serialize(const struct wg_uapi_dev_info *d, struct wg_uapi_out *o)
@@ -707,6 +760,11 @@ int wg_uapi_get_serialize(const struct wg_uapi_dev_info *d, struct wg_uapi_out *
 		std_u64(o, "listen_port", d->listen_port);
 	if (d->fwmark)
 		std_u64(o, "fwmark", d->fwmark);
+	if (d->dev_extra) {
+		r = d->dev_extra(d->peer_extra_ctx, o);
+		if (r < 0)
+			return r;
+	}
 	for (i = 0; i < d->n_peers; i++) {
 		const struct wg_uapi_peer_info *p = &d->peers[i];
 		char line[128];

@@ -79,6 +79,16 @@ struct wg_uapi_allowed_ip {
 /* One "public_key=" block of a set, in request order. Flags mirror the
  * keys that were present; a block may repeat a public key seen earlier in
  * the same transaction (it then updates the same peer, as in wireguard-go). */
+/* Per-peer probing method of the wgmtu_probe key (docs/uapi-extensions.md). */
+enum wg_uapi_pmtu_mode {
+	WG_UAPI_PMTU_AUTO = 0,
+	WG_UAPI_PMTU_INBAND,
+	WG_UAPI_PMTU_ICMP_TUNNEL,
+	WG_UAPI_PMTU_ICMP_ENDPOINT,
+	WG_UAPI_PMTU_OFF,
+};
+const char *wg_uapi_pmtu_mode_name(enum wg_uapi_pmtu_mode m);
+
 struct wg_uapi_peer_op {
 	uint8_t public_key[WG_KEY_LEN];
 	bool remove;                   /* remove=true: other fields ignored */
@@ -94,6 +104,13 @@ struct wg_uapi_peer_op {
 	 * first + count - 1]. Applied after replace_allowed_ips. */
 	size_t allowed_ips_first;
 	size_t allowed_ips_count;
+	/* wgmtud's path-MTU keys (docs/uapi-extensions.md) */
+	bool has_wgmtu_probe;
+	enum wg_uapi_pmtu_mode wgmtu_probe;
+	bool has_wgmtu_probe_address;
+	struct wg_uapi_allowed_ip wgmtu_probe_address; /* family 0: choose again */
+	bool has_wgmtu_pinned_mtu;
+	uint16_t wgmtu_pinned_mtu;     /* 0 = unpin */
 	/* Keys seen after remove=true / update_only=true are still parsed and
 	 * validated (wireguard-go does too) but have no effect on a removed
 	 * peer. */
@@ -116,6 +133,13 @@ struct wg_uapi_txn {
 	bool has_fwmark;
 	uint32_t fwmark;
 	bool replace_peers;
+	/* wgmtud's device-level path-MTU keys (docs/uapi-extensions.md) */
+	bool has_wgmtu_probe;
+	bool wgmtu_probe;
+	bool has_wgmtu_clamp_mss;
+	bool wgmtu_clamp_mss;
+	bool has_wgmtu_max_mtu;
+	uint16_t wgmtu_max_mtu;        /* 1280..9000 */
 
 	struct wg_uapi_peer_op *peers;
 	size_t n_peers;
@@ -174,6 +198,10 @@ struct wg_uapi_out;
 typedef int (*wg_uapi_peer_extra_fn)(void *ctx, size_t peer_index,
 				     struct wg_uapi_out *out);
 
+/* Hook for extra device-level keys, written after fwmark and before the
+ * first peer (issue 6's wgmtu_version, ...). Same rules as peer_extra. */
+typedef int (*wg_uapi_dev_extra_fn)(void *ctx, struct wg_uapi_out *out);
+
 /* A snapshot of one peer for get. */
 struct wg_uapi_peer_info {
 	uint8_t public_key[WG_KEY_LEN];
@@ -195,6 +223,7 @@ struct wg_uapi_dev_info {
 	uint32_t fwmark;             /* 0: no line */
 	const struct wg_uapi_peer_info *peers;
 	size_t n_peers;
+	wg_uapi_dev_extra_fn dev_extra;    /* optional */
 	wg_uapi_peer_extra_fn peer_extra;  /* optional */
 	void *peer_extra_ctx;
 };

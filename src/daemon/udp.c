@@ -29,11 +29,16 @@ static int udp_bind(int family, uint16_t port, uint32_t fwmark, int *out)
 		a.in4.sin_family = AF_INET;
 		a.in4.sin_port = htons(port);
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		/* DF on every datagram, and no cached or forged PMTU ever changes
+		 * what we send: the per-peer discovery decides (issue 6) */
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int));
 	} else {
 		a.in6.sin6_family = AF_INET6;
 		a.in6.sin6_port = htons(port);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &(int){ IPV6_PMTUDISC_PROBE }, sizeof(int));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one));
 	}
 	if (fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark)) < 0) {
 		r = -errno;

@@ -866,6 +866,115 @@ static void test_get_extra(void **state)
 	}
 }
 
+/* ------------------------------------------- wgmtud extension keys (issue 6) */
+
+/* docs/uapi-extensions.md: the device and per-peer wgmtu_* keys of a set. */
+static void test_set_wgmtu_keys(void **state)
+{
+	struct wg_uapi_txn t;
+
+	assert_int_equal(run_set("set=1\nwgmtu_probe=off\nwgmtu_clamp_mss=on\nwgmtu_max_mtu=9000\n"
+				 "public_key=" K_PUB1 "\nwgmtu_probe=icmp-tunnel\n"
+				 "wgmtu_probe_address=fd99::2\nwgmtu_pinned_mtu=1380\n"
+				 "public_key=" K_PUB1 "\nwgmtu_probe=auto\nwgmtu_probe_address=\n"
+				 "wgmtu_pinned_mtu=0\n\n", &t), 0);
+	assert_true(t.has_wgmtu_probe);
+	assert_false(t.wgmtu_probe);
+	assert_true(t.has_wgmtu_clamp_mss);
+	assert_true(t.wgmtu_clamp_mss);
+	assert_true(t.has_wgmtu_max_mtu);
+	assert_int_equal(t.wgmtu_max_mtu, 9000);
+	assert_int_equal(t.n_peers, 2);
+	assert_true(t.peers[0].has_wgmtu_probe);
+	assert_int_equal(t.peers[0].wgmtu_probe, WG_UAPI_PMTU_ICMP_TUNNEL);
+	assert_true(t.peers[0].has_wgmtu_probe_address);
+	assert_aip(&t.peers[0].wgmtu_probe_address, "fd99::2/128");
+	assert_true(t.peers[0].has_wgmtu_pinned_mtu);
+	assert_int_equal(t.peers[0].wgmtu_pinned_mtu, 1380);
+	assert_int_equal(t.peers[1].wgmtu_probe, WG_UAPI_PMTU_AUTO);
+	assert_true(t.peers[1].has_wgmtu_probe_address);
+	assert_int_equal(t.peers[1].wgmtu_probe_address.family, 0); /* choose again */
+	assert_true(t.peers[1].has_wgmtu_pinned_mtu);
+	assert_int_equal(t.peers[1].wgmtu_pinned_mtu, 0);
+	wg_uapi_txn_free(&t);
+
+	/* absent keys leave everything unset */
+	assert_int_equal(run_set("set=1\nlisten_port=1\npublic_key=" K_PUB1 "\n\n", &t), 0);
+	assert_false(t.has_wgmtu_probe || t.has_wgmtu_clamp_mss || t.has_wgmtu_max_mtu);
+	assert_false(t.peers[0].has_wgmtu_probe || t.peers[0].has_wgmtu_probe_address ||
+		     t.peers[0].has_wgmtu_pinned_mtu);
+	wg_uapi_txn_free(&t);
+
+	for (int m = WG_UAPI_PMTU_AUTO; m <= WG_UAPI_PMTU_OFF; m++) {
+		char req[256];
+
+		snprintf(req, sizeof(req), "set=1\npublic_key=" K_PUB1 "\nwgmtu_probe=%s\n\n",
+			 wg_uapi_pmtu_mode_name((enum wg_uapi_pmtu_mode)m));
+		assert_int_equal(run_set(req, &t), 0);
+		assert_int_equal(t.peers[0].wgmtu_probe, m);
+		wg_uapi_txn_free(&t);
+	}
+}
+
+static void test_set_wgmtu_errors(void **state)
+{
+	static const char *const bad[] = {
+		"wgmtu_probe=yes\n", "wgmtu_probe=\n", "wgmtu_probe=auto\n" /* per-peer value */,
+		"wgmtu_clamp_mss=1\n", "wgmtu_max_mtu=1279\n", "wgmtu_max_mtu=9001\n",
+		"wgmtu_max_mtu=\n", "wgmtu_version=1\n", "wgmtu_bogus=1\n",
+		"public_key=" K_PUB1 "\nwgmtu_probe=on\n",
+		"public_key=" K_PUB1 "\nwgmtu_probe=icmp\n",
+		"public_key=" K_PUB1 "\nwgmtu_probe_address=10.0.0.0/8\n",
+		"public_key=" K_PUB1 "\nwgmtu_probe_address=10.0.0\n",
+		"public_key=" K_PUB1 "\nwgmtu_pinned_mtu=575\n",
+		"public_key=" K_PUB1 "\nwgmtu_pinned_mtu=65536\n",
+		"public_key=" K_PUB1 "\nwgmtu_pinned_mtu=-1\n",
+		"public_key=" K_PUB1 "\nwgmtu_clamp_mss=on\n",
+		"public_key=" K_PUB1 "\nwgmtu_path_mtu=1400\n", /* get-only */
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char req[512];
+		struct wg_uapi_txn t;
+		int r;
+
+		snprintf(req, sizeof(req), "set=1\n%s\n", bad[i]);
+		r = run_set(req, &t);
+		if (r != -EINVAL)
+			fail_msg("case %zu: %s: got %d want -EINVAL", i, bad[i], r);
+		wg_uapi_txn_free(&t);
+	}
+}
+
+static int dev_extra_hook(void *ctx, struct wg_uapi_out *o)
+{
+	(void)ctx;
+	wg_uapi_out_kv_u64(o, "wgmtu_version", 1);
+	return wg_uapi_out_kv_str(o, "wgmtu_probe", "on");
+}
+
+/* Device-level extra keys go after fwmark, before the first public_key. */
+static void test_get_dev_extra(void **state)
+{
+	struct wg_uapi_dev_info d;
+	struct wg_uapi_peer_info p;
+	struct wg_uapi_out o;
+
+	memset(&d, 0, sizeof(d));
+	memset(&p, 0, sizeof(p));
+	unhex(K_PUB1, p.public_key);
+	d.listen_port = 51820;
+	d.fwmark = 7;
+	d.peers = &p;
+	d.n_peers = 1;
+	d.dev_extra = dev_extra_hook;
+	wg_uapi_out_init(&o);
+	assert_int_equal(wg_uapi_get_serialize(&d, &o), 0);
+	o.buf[o.len - 1] = '\0';
+	assert_non_null(strstr(o.buf, "fwmark=7\nwgmtu_version=1\nwgmtu_probe=on\npublic_key=" K_PUB1 "\n"));
+	wg_uapi_out_free(&o);
+}
+
 /* ----------------------------------------------------------- addresses */
 
 static void test_format_ip6(void **state)
@@ -956,6 +1065,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_setconf),
+		cmocka_unit_test(test_set_wgmtu_keys),
+		cmocka_unit_test(test_set_wgmtu_errors),
+		cmocka_unit_test(test_get_dev_extra),
 		cmocka_unit_test(test_addconf),
 		cmocka_unit_test(test_setconf_bytewise),
 		cmocka_unit_test(test_set_remove),

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-peer path MTU (issue 6): one RFC 8899 engine (pmtu/plpmtud.h) per
+ * peer, driven by the event loop; the probes it asks for leave as
+ * authenticated WireGuard transport packets:
+ *   inband       padded probe messages (pmtu/probemsg.h) that another
+ *                wgmtud acknowledges: the exact forward path MTU;
+ *   icmp-tunnel  DF ICMP echo requests to the peer's tunnel address, for
+ *                a standard peer (its reply is padded by the peer, so the
+ *                answer is within 16 bytes, on the safe side);
+ *   pinned       an MTU set by hand, no probing.
+ * In "auto" mode a session starts with ONE in-band probe; an ack makes the
+ * peer a wgmtud, silence makes it a standard peer (icmp-tunnel if it has a
+ * usable address, otherwise the configured MTU is kept, with the reason).
+ *
+ * The data path asks pmtu for the peer's effective inner MTU (enforced by
+ * ICMP "too big" into the TUN, fragmentation of IPv4 without DF, and MSS
+ * clamping) and for the padding cap of its packets.
+ */
+#ifndef WGMTU_DAEMON_PMTU_H
+#define WGMTU_DAEMON_PMTU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmtu/icmp.h"
+#include "pmtu/plpmtud.h"
+#include "daemon/uapi.h"
+
+struct wgd_device;
+struct wgd_peer;
+struct wg_uapi_out;
+
+enum wgd_pmtu_method {
+	WGD_PMTU_M_NONE = 0,
+	WGD_PMTU_M_INBAND,
+	WGD_PMTU_M_ICMP_TUNNEL,
+	WGD_PMTU_M_PINNED,
+};
+
+/* Device-wide settings and state. */
+struct wgd_pmtu_dev {
+	bool probe;            /* wgmtu_probe (default on) */
+	bool clamp;            /* wgmtu_clamp_mss (default on) */
+	uint16_t max_mtu;      /* wgmtu_max_mtu (default 1500) */
+	uint32_t raise_ms;     /* PMTU_RAISE_TIMER (WGMTUD_TEST_PMTU_RAISE_MS) */
+	struct icmp_rl rl;     /* errors written into the TUN */
+	uint64_t too_big_sent, fragmented;
+};
+
+enum { WGD_PMTU_SEQ_RING = 64, WGD_PMTU_REASON_MAX = 120 };
+
+/* Per-peer state, inside struct wgd_peer. */
+struct wgd_pmtu {
+	enum wg_uapi_pmtu_mode mode;  /* wgmtu_probe of this peer */
+	uint16_t pinned;              /* 0 = none */
+	bool addr_set;                /* probe address given by hand */
+	int addr_family;              /* 0 = none */
+	uint8_t addr[16];             /* probe target (icmp-tunnel) */
+	uint8_t src[16];              /* our tunnel address, same family */
+
+	enum wgd_pmtu_method method;
+	bool active;                  /* the engine runs */
+	bool hello_out;               /* the one in-band probe of auto mode */
+	uint32_t hello_id;
+	uint64_t hello_deadline;      /* ns */
+	bool inband_peer;             /* once acked: a wgmtud */
+	struct plpmtud eng;
+	int ovh;                      /* 60 / 80 for the endpoint family */
+	uint16_t path_mtu;            /* 0 = unknown */
+	uint16_t effective;           /* 0 = the TUN MTU */
+	int64_t last_change;          /* wall clock seconds */
+	uint16_t echo_id;
+	uint32_t seq_ids[WGD_PMTU_SEQ_RING];
+	/* black-hole watch: large packets sent since the last check */
+	bool large_sent;
+	uint64_t stall_check;         /* ns */
+	uint64_t deadline;            /* ns, UINT64_MAX: none */
+	uint64_t probes_sent, probe_bytes, ptb_hints;
+	char reason[WGD_PMTU_REASON_MAX];
+};
+
+void wgd_pmtu_dev_init(struct wgd_device *dev);
+void wgd_pmtu_peer_init(struct wgd_peer *peer);
+
+/* The inner MTU enforced for peer: pinned, discovered, or the TUN MTU. */
+unsigned wgd_pmtu_mtu(const struct wgd_peer *peer);
+
+/* Loop integration: earliest deadline of this peer's engine (ns), and the
+ * visit when it has come. */
+uint64_t wgd_pmtu_deadline(const struct wgd_peer *peer);
+void wgd_pmtu_tick(struct wgd_peer *peer);
+
+/* Events from the data path and the configuration. */
+void wgd_pmtu_start(struct wgd_peer *peer, const char *why);
+void wgd_pmtu_on_large_sent(struct wgd_peer *peer);
+void wgd_pmtu_on_outer_ptb(struct wgd_device *dev, int family, const uint8_t *addr,
+			   uint16_t port, uint32_t mtu);
+/* Applies the per-peer keys of a set; 0 or negative errno. */
+int wgd_pmtu_conf_peer(struct wgd_peer *peer, const struct wg_uapi_peer_op *op);
+void wgd_pmtu_conf_dev(struct wgd_device *dev, const struct wg_uapi_txn *txn);
+
+/* get: device-level and per-peer keys (docs/uapi-extensions.md). */
+int wgd_pmtu_get_dev(void *ctx, struct wg_uapi_out *out);
+int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out);
+
+#endif
