@@ -56,7 +56,9 @@ static void fmt_ago(char *buf, size_t cap, int64_t then, int64_t now)
 		snprintf(buf, cap, "never");
 		return;
 	}
-	if (d < 0)
+	if (d == 0)
+		snprintf(buf, cap, "just now");
+	else if (d < 0)
 		snprintf(buf, cap, "in the future (clock skew)");
 	else if (d < 60)
 		snprintf(buf, cap, "%" PRId64 " s ago", d);
@@ -162,7 +164,7 @@ static void print_peer_headline(FILE *f, const struct uapi_peer *p, int64_t now)
 		fprintf(f, "MTU %s pinned by hand", em);
 	else if (!strcmp(state, "search_complete"))
 		fprintf(f, "path MTU %s -> MTU %s (search complete, %s, %s)", pm, em,
-			method_words(method), ago);
+			method_words(method), last ? ago : "no change needed");
 	else if (!strcmp(state, "searching"))
 		fprintf(f, "searching, MTU %s meanwhile (%s%s%s)", em, method_words(method),
 			strcmp(pm, "0") ? ", path MTU so far " : "", strcmp(pm, "0") ? pm : "");

@@ -3,7 +3,10 @@
 #  1. wireguard-go on both ends (IPv6 outer): show degrades gracefully —
 #     "not a wgmtud", exit 0, the standard peer information matches `wg`;
 #     set refuses with exit 3 and changes nothing.
-#  2. The story's path (1454 bottleneck, PTB dropped on both routers) with
+#  2. wgmtud facing a wireguard-go peer (hosts of part 1): show reports the
+#     in-tunnel ping method and its probe address; set's probe-address is
+#     taken by the real daemon.
+#  3. The story's path (1454 bottleneck, PTB dropped on both routers) with
 #     wgmtud on both ends: show reports the discovered path MTU. Runs only
 #     when this wgmtud serves the wgmtu_ keys (issue 6, branch pmtud).
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +33,7 @@ lab_check "wireguard-go: peer key as wg prints it" has "$out" "public key:      
 lab_check "wireguard-go: endpoint as wg reports it" has "$out" \
 	"endpoint:         $(lab_run a wg show "$IA" endpoints | awk '{print $2}')"
 lab_check "wireguard-go: allowed ips" has "$out" "allowed ips:      192.168.77.2/32, fd00:77::2/128"
-lab_check "wireguard-go: a recent handshake" bash -c "grep -E 'latest handshake: [0-9]+ s ago' <<<'$out'"
+lab_check "wireguard-go: a recent handshake" bash -c "grep -E 'latest handshake: ([0-9]+ s ago|just now)' <<<'$out'"
 lab_check "wireguard-go: listening port" has "$out" "listening port:   51820"
 J=$(lab_run a "$W" show --json "$IA")
 lab_check "wireguard-go JSON: wgmtud false, rx/tx numbers" \
@@ -47,7 +50,42 @@ lab_check "stopped daemon: show exits 3 with one line" bash -c \
 	"kill ${DMN_PIDS[1]}; for i in \$(seq 50); do kill -0 ${DMN_PIDS[1]} 2>/dev/null || break; sleep 0.1; done; \
 	 '$W' show '$IB' 2>'$LAB_TMP/e2'; rc=\$?; cat '$LAB_TMP/e2'; [ \$rc = 3 ] && [ \$(wc -l <'$LAB_TMP/e2') = 1 ]"
 
-# ---- 2. wgmtud on the story's path
+# ---- 2. wgmtud (a) facing wireguard-go (b), a clean 1500 path
+MA=$(dmn_ifname ma); GB=$(dmn_ifname gb)
+dmn_start wgmtud a "$MA"
+link_sock "$MA"
+if ! lab_run a "$W" show --json "$MA" | json 'd["interfaces"][0]["wgmtud"]' | grep -qx True; then
+	echo "# skip: this wgmtud serves no wgmtu_ keys yet (issue 6 daemon side not merged)"
+	lab_done
+fi
+dmn_start wggo b "$GB"
+dmn_setup a "$MA" a 51830
+dmn_setup b "$GB" b 51831
+dmn_peer a "$MA" "$PB" "[$(lab_ip6 b)]:51831" "192.168.78.2/32"
+dmn_peer b "$GB" "$PA" "" "192.168.78.1/32"
+dmn_tunnel_addr a "$MA" 192.168.78.1/24 fd00:78::1/64
+dmn_tunnel_addr b "$GB" 192.168.78.2/24 fd00:78::2/64
+lab_check "wgmtud -> wireguard-go: tunnel up" lab_wait_for 5 lab_run a ping -c1 -W1 192.168.78.2
+jpeer() { lab_run a "$W" show --json "$MA" | json "d['interfaces'][0]['peers'][0]$1"; }
+complete_a() { jpeer '["state"]' | grep -qx search_complete; }
+lab_check "wgmtud -> wireguard-go: search completes within 15 s" lab_wait_for 15 complete_a
+lab_check "method icmp-tunnel, probe address from the allowed IPs" \
+	test "$(jpeer '["method"], d["interfaces"][0]["peers"][0]["probe_address"]')" = "icmp-tunnel 192.168.78.2"
+lab_check "clean path, IPv6 outer: path MTU 1500, MTU capped at the TUN's 1420" \
+	test "$(jpeer '["path_mtu"], d["interfaces"][0]["peers"][0]["effective_mtu"]')" = "1500 1420"
+out=$(lab_run a "$W" show "$MA")
+sed 's/^/# /' <<<"$out"
+lab_check "the headline names the in-tunnel ping" has "$out" \
+	"): path MTU 1500 -> MTU 1420 (search complete, ping inside the tunnel, no change needed)"
+lab_check "set probe-address on the real daemon" bash -c \
+	"'$W' set '$MA' peer '$PB' probe-address 192.168.78.2 probe icmp-tunnel && \
+	 [ \"\$('$W' show --json '$MA' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"interfaces\"][0][\"peers\"][0][\"probe_address\"])')\" = 192.168.78.2 ]"
+lab_check "set max-mtu / clamp-mss on the real daemon, show reports them" bash -c \
+	"'$W' set '$MA' max-mtu 9000 clamp-mss off && '$W' show '$MA' | grep -q 'MSS clamping: off; max path MTU: 9000'"
+lab_check "the real daemon refuses nothing we validate: max-mtu back to 1500" \
+	lab_run a "$W" set "$MA" max-mtu 1500 clamp-mss on
+
+# ---- 3. wgmtud on the story's path
 LIF=$(dmn_ifname l); VIF=$(dmn_ifname v)
 lab_chain laptop home isp vps -- 1500 1454 1500
 lab_drop_ptb home
@@ -55,10 +93,6 @@ lab_drop_ptb isp
 dmn_keypair l; dmn_keypair v
 dmn_start wgmtud laptop "$LIF"
 link_sock "$LIF"
-if ! lab_run laptop "$W" show --json "$LIF" | json 'd["interfaces"][0]["wgmtud"]' | grep -qx True; then
-	echo "# skip: this wgmtud serves no wgmtu_ keys yet (issue 6 daemon side not merged)"
-	lab_done
-fi
 dmn_start wgmtud vps "$VIF"
 dmn_setup laptop "$LIF" l 51820
 dmn_setup vps "$VIF" v 51820
@@ -75,6 +109,7 @@ em=$(json <<<"$J" 'd["interfaces"][0]["peers"][0]["effective_mtu"]')
 lab_check "story path: path MTU $pm within 16 bytes of 1454" bash -c "[ '$pm' -le 1454 ] && [ '$pm' -gt 1438 ]"
 lab_check "story path: effective MTU $em = path MTU - 60" test "$em" = "$((pm - 60))"
 out=$(lab_run laptop "$W" show "$LIF")
+sed 's/^/# /' <<<"$out"
 lab_check "story path: the headline says so" has "$out" "path MTU $pm -> MTU $em (search complete, in-band probes"
 lab_check "story path: set pins the MTU, show reports it" bash -c \
 	"'$W' set '$LIF' peer '$(dmn_pub v)' mtu 1300 && '$W' show --json '$LIF' | python3 -c 'import json,sys; p=json.load(sys.stdin)[\"interfaces\"][0][\"peers\"][0]; sys.exit(0 if p[\"pinned_mtu\"]==1300 and p[\"effective_mtu\"]==1300 else 1)'"
