@@ -168,11 +168,12 @@ static void print_peer_headline(FILE *f, const struct uapi_peer *p, int64_t now)
 	else if (!strcmp(state, "searching"))
 		fprintf(f, "searching, MTU %s meanwhile (%s%s%s)", em, method_words(method),
 			strcmp(pm, "0") ? ", path MTU so far " : "", strcmp(pm, "0") ? pm : "");
-	else if (!strcmp(state, "disabled"))
-		fprintf(f, "discovery off, MTU %s", em);
 	else if (!strcmp(method, "none"))
 		fprintf(f, "no path-MTU discovery, keeping MTU %s (%s)", em,
 			reason ? reason : "no probe target");
+	else if (!strcmp(state, "disabled"))
+		fprintf(f, "discovery off, MTU %s%s%s%s", em, reason ? " (" : "",
+			reason ? reason : "", reason ? ")" : "");
 	else if (!strcmp(state, "error"))
 		fprintf(f, "ERROR, MTU %s (%s)", em, reason ? reason : "no reason given");
 	else

@@ -84,6 +84,11 @@ lab_check "set max-mtu / clamp-mss on the real daemon, show reports them" bash -
 	"'$W' set '$MA' max-mtu 9000 clamp-mss off && '$W' show '$MA' | grep -q 'MSS clamping: off; max path MTU: 9000'"
 lab_check "the real daemon refuses nothing we validate: max-mtu back to 1500" \
 	lab_run a "$W" set "$MA" max-mtu 1500 clamp-mss on
+lab_check "peer probe off: the headline says the MTU is kept, and why" bash -c \
+	"'$W' set '$MA' peer '$PB' probe off && '$W' show '$MA' | tee /dev/stderr | grep -q '): no path-MTU discovery, keeping MTU 1420 ('"
+lab_check "device probe off: JSON probe false" bash -c \
+	"'$W' set '$MA' probe off && '$W' show --json '$MA' | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"interfaces\"][0][\"probe\"] is False else 1)'"
+lab_check "back to defaults" lab_run a "$W" set "$MA" probe on peer "$PB" probe auto probe-address auto
 
 # ---- 3. wgmtud on the story's path
 LIF=$(dmn_ifname l); VIF=$(dmn_ifname v)
