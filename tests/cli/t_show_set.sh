@@ -125,6 +125,26 @@ wgs:
 wgx"
 lab_check "show without IFNAME --json: three interfaces" eq "$("$W" show --json | json 'len(d["interfaces"])')" 3
 
+# the other headlines: searching, pinned by hand, error, discovery off
+K4HEX=$(python3 -c 'print(bytes(range(50,82)).hex())')
+{ dev_std; dev_ext on on 1500
+  peer_std "$K1HEX" 192.0.2.1:51820 10.99.0.2/32
+  peer_ext searching inband 1400 1340 0 "" $((NOW - 3)) 5 7000 1 "raising: 1400 confirmed, probing 1452"
+  peer_std "$K2HEX" 192.0.2.2:51820 10.99.0.3/32
+  peer_ext disabled pinned 0 1300 1300 "" $((NOW - 60)) 0 0 0 "MTU pinned by wgmtu set"
+  peer_std "$K4HEX" 192.0.2.4:51820 10.99.0.4/32
+  peer_ext error icmp-tunnel 0 1420 0 10.99.0.4 0 30 40000 3 "path MTU below 1280 with IPv6 inside: relying on MSS clamping"
+  end_ok; } >"$LAB_TMP/g_more"
+serve wgm "$LAB_TMP/g_more"
+out=$("$W" show wgm)
+lab_check "searching headline" has "$out" "(192.0.2.1:51820): searching, MTU 1340 meanwhile (in-band probes, path MTU so far 1400)"
+lab_check "pinned headline and detail" bash -c \
+	"grep -qF '(192.0.2.2:51820): MTU 1300 pinned by hand' <<<'$out' && grep -qF 'effective MTU:    1300, pinned at 1300' <<<'$out'"
+lab_check "error headline carries the reason" has "$out" \
+	"(192.0.2.4:51820): ERROR, MTU 1420 (path MTU below 1280 with IPv6 inside: relying on MSS clamping)"
+lab_check "JSON: three peers, pinned number" eq "$("$W" show --json wgm | json '[p["pinned_mtu"] for p in d["interfaces"][0]["peers"]]')" "[0, 1300, 0]"
+unserve wgm
+
 run_err() { # WANT_RC WANT_TEXT CMD...: exit code, exactly one stderr line naming WANT_TEXT, no stdout
 	local want_rc=$1 want=$2; shift 2
 	"$@" >"$LAB_TMP/o" 2>"$LAB_TMP/e"; local rc=$?
