@@ -532,6 +532,17 @@ int uapi_timeout_ms(void)
 	return UAPI_DEFAULT_TIMEOUT_MS;
 }
 
+/* uapi_reply_complete, looking only at positions from `from` on. */
+static bool reply_complete_from(const char *buf, size_t len, size_t from)
+{
+	if (len && buf[0] == '\n')
+		return true;
+	for (size_t i = from > 1 ? from : 1; i < len; i++)
+		if (buf[i] == '\n' && buf[i - 1] == '\n')
+			return true;
+	return false;
+}
+
 static int64_t mono_ms(void)
 {
 	return (int64_t)now_ms();
@@ -564,7 +575,7 @@ int uapi_transact(const char *ifname, const char *req, size_t req_len,
 	int64_t deadline = mono_ms() + timeout_ms;
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, off = 0;
+	size_t len = 0, cap = 0, off = 0, scan;
 	int fd, e;
 
 	*reply = NULL;
@@ -657,8 +668,11 @@ int uapi_transact(const char *ifname, const char *req, size_t req_len,
 			e = 0;
 			goto out;
 		}
+		/* Only the new bytes (and the one before them) can complete
+		 * the reply: no rescanning, a large hub's reply stays linear. */
+		scan = len ? len - 1 : 0;
 		len += (size_t)n;
-		if (uapi_reply_complete(buf, len)) {
+		if (reply_complete_from(buf, len, scan)) {
 			buf[len] = '\0';
 			*reply = buf;
 			*reply_len = len;

@@ -75,7 +75,7 @@ serve wgn "$LAB_TMP/g_none"
 serve wgs "$LAB_TMP/g_std"
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+eq() { [ "$1" = "$2" ] || { echo "got/want diff:"; diff <(echo "$1") <(echo "$2"); return 1; }; }
 has() { grep -qF -- "$2" <<<"$1" || { echo "missing: $2"; echo "$1"; return 1; }; }
 
 out=$("$W" show wgx); rc=$?
@@ -124,6 +124,15 @@ lab_check "show without IFNAME: every interface, sorted" eq "$(grep '^interface:
 wgs:
 wgx"
 lab_check "show without IFNAME --json: three interfaces" eq "$("$W" show --json | json 'len(d["interfaces"])')" 3
+
+# a reply arriving in small pieces (every line end at a read boundary)
+serve wgc "$LAB_TMP/g_ext" --chunk 4
+lab_check "reply in 4-byte pieces: the same JSON" eq "$("$W" show --json wgc | sed 's/"wgc"/"wgx"/')" "$("$W" show --json wgx)"
+unserve wgc
+serve wgc "$LAB_TMP/g_ext" --chunk 1
+lab_check "reply byte by byte: the same JSON" eq \
+	"$(WGMTU_UAPI_TIMEOUT_MS=20000 "$W" show --json wgc | sed 's/"wgc"/"wgx"/')" "$("$W" show --json wgx)"
+unserve wgc
 
 # the other headlines: searching, pinned by hand, error, discovery off
 K4HEX=$(python3 -c 'print(bytes(range(50,82)).hex())')

@@ -7,13 +7,15 @@
 Listens on a unix stream socket. A "get=1\\n\\n" request is answered with the
 bytes of REPLYFILE verbatim (so tests can serve truncated or hostile
 replies). A "set=1\\n...\\n\\n" request is appended byte for byte to FILE and
-answered "errno=N\\n\\n". --mode silent accepts and never answers (timeout
+answered "errno=N\\n\\n". --chunk N sends get replies N bytes at a time
+(line ends land at read boundaries). --mode silent accepts and never answers (timeout
 tests); close closes without a reply. Runs until killed.
 """
 import argparse
 import os
 import socket
 import sys
+import time
 
 
 def read_request(conn):
@@ -38,6 +40,8 @@ def main():
     ap.add_argument("--record")
     ap.add_argument("--set-errno", type=int, default=0)
     ap.add_argument("--mode", default="normal", choices=["normal", "silent", "close"])
+    ap.add_argument("--chunk", type=int, default=0,
+                    help="send get replies in pieces of this many bytes")
     a = ap.parse_args()
     try:
         os.unlink(a.sock)
@@ -59,7 +63,13 @@ def main():
             req = read_request(conn)
             if req.startswith(b"get=1"):
                 with open(a.get, "rb") as f:
-                    conn.sendall(f.read())
+                    data = f.read()
+                if a.chunk:
+                    for i in range(0, len(data), a.chunk):
+                        conn.sendall(data[i:i + a.chunk])
+                        time.sleep(0.001)
+                else:
+                    conn.sendall(data)
             elif req.startswith(b"set=1"):
                 if a.record:
                     with open(a.record, "ab") as f:
