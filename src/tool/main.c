@@ -15,6 +15,8 @@ static const struct {
 	{ "probe", cmd_probe, "the real path MTU to a host, through black holes, located" },
 	{ "responder", cmd_responder, "answer wgmtu probe --method udp (both directions)" },
 	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
+	{ "show", cmd_show, "wgmtud's per-peer path MTU, effective MTU and why (UAPI)" },
+	{ "set", cmd_set, "wgmtud's path-MTU settings: probing, MSS clamping, max/pinned MTU" },
 };
 
 static void usage(FILE *f)

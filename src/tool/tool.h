@@ -21,6 +21,8 @@ int cmd_calc(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_responder(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_set(int argc, char **argv);
 
 /* Prints "wgmtu CMD: message" to stderr. */
 void tool_err(const char *cmd, const char *fmt, ...)
