@@ -29,6 +29,7 @@ lab_wg_up() {
 	esac
 	WG_PROCESS_FOREGROUND=1 LOG_LEVEL=${WG_LOG_LEVEL:-error} \
 		lab_bg "$node" "$ifn" "$bin" -f "$ifn"
+	echo "$LAB_LASTPID" >"$LAB_TMP/$ifn.pid"
 	for ((i = 0; i < 50; i++)); do
 		[ -S "/var/run/wireguard/$ifn.sock" ] && lab_run "$node" ip link show "$ifn" >/dev/null 2>&1 && break
 		sleep 0.1
