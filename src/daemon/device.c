@@ -516,3 +516,17 @@ int wgd_device_run(struct wgd_device *dev)
 	log_drop_totals(dev);
 	return 0;
 }
+
+/* What the timer core needs to know of the peer's current keypair. */
+void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki)
+{
+	struct wg_keypair *kp = peer->kps.current;
+
+	memset(ki, 0, sizeof(*ki));
+	if (!kp)
+		return;
+	ki->valid = kp->sending_valid;
+	ki->i_am_initiator = kp->i_am_initiator;
+	ki->birthdate = kp->birth_ns;
+	ki->send_counter = atomic_load(&kp->send_counter);
+}

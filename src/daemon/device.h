@@ -144,6 +144,8 @@ void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);
 /* Re-reads the peer's next timer deadline (after any timer event). */
 void wgd_peer_rearm(struct wgd_peer *peer);
+/* The current keypair as the timer core sees it (valid, role, birth, counter). */
+void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
 /* Sets the endpoint and reports whether it changed (roaming). */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);

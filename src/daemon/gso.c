@@ -1,29 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/gso.h"
 
+#include "common/buf.h"
 #include "common/csum.h"
 
 #include <errno.h>
 #include <string.h>
-
-static inline uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* 32-bit words summed in 64 bits: 2^16 == 1 modulo 0xffff, so the folded
  * result equals the 16-bit one's-complement sum. */
@@ -33,7 +15,7 @@ uint32_t wgd_csum_partial(const void *data, size_t len, uint32_t sum)
 	uint64_t acc = sum;
 
 	while (len >= 4) {
-		acc += be32_at(p);
+		acc += get_be32(p);
 		p += 4;
 		len -= 4;
 	}
@@ -116,7 +98,7 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap)
 		put_be16(out + 10, 0);
 		put_be16(out + 10, csum_fold(wgd_csum_partial(out, t->iphl, 0)));
 	}
-	put_be32(tcp + 4, be32_at(tcp + 4) + (uint32_t)t->off);
+	put_be32(tcp + 4, get_be32(tcp + 4) + (uint32_t)t->off);
 	if (!last)
 		tcp[13] &= (uint8_t)~0x09; /* FIN, PSH only on the last segment */
 	if (t->seg)
@@ -169,7 +151,7 @@ static bool gro_parse(const uint8_t *p, size_t len, struct gro_info *g)
 	if (g->thl < 20 || g->iphl + g->thl > len)
 		return false;
 	g->plen = len - g->iphl - g->thl;
-	g->seq = be32_at(p + g->iphl + 4);
+	g->seq = get_be32(p + g->iphl + 4);
 	g->flags = p[g->iphl + 13];
 	return true;
 }

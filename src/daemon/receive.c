@@ -30,19 +30,6 @@ static const uint8_t *ep_addr(const struct wgd_endpoint *ep, size_t *alen, uint1
 	return (const uint8_t *)&ep->addr.in6.sin6_addr;
 }
 
-static void keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki)
-{
-	struct wg_keypair *kp = peer->kps.current;
-
-	memset(ki, 0, sizeof(*ki));
-	if (!kp)
-		return;
-	ki->valid = kp->sending_valid;
-	ki->i_am_initiator = kp->i_am_initiator;
-	ki->birthdate = kp->birth_ns;
-	ki->send_counter = atomic_load(&kp->send_counter);
-}
-
 static void handshake_done(struct wgd_peer *peer)
 {
 	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
@@ -220,7 +207,7 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
 	if (plen)
 		act |= wg_timers_data_received(&peer->timers, dev->now);
-	keypair_info(peer, &ki);
+	wgd_peer_keypair_info(peer, &ki);
 	act |= wg_timers_check_recv(&peer->timers, dev->now, &ki);
 	wgd_peer_actions(peer, act);
 	if (peer->staged_count)

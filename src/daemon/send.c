@@ -43,19 +43,6 @@ void wgd_tx_flush(struct wgd_device *dev)
 	dev->n_tx = 0;
 }
 
-static void keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki)
-{
-	struct wg_keypair *kp = peer->kps.current;
-
-	memset(ki, 0, sizeof(*ki));
-	if (!kp)
-		return;
-	ki->valid = kp->sending_valid;
-	ki->i_am_initiator = kp->i_am_initiator;
-	ki->birthdate = kp->birth_ns;
-	ki->send_counter = atomic_load(&kp->send_counter);
-}
-
 static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 {
 	struct wgd_staged_pkt *s;
@@ -141,7 +128,7 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len, size_t pad_mtu)
 	act |= wg_timers_any_authenticated_packet_sent(&peer->timers, dev->now);
 	if (len)
 		act |= wg_timers_data_sent(&peer->timers, dev->now, wgd_rand32(NULL));
-	keypair_info(peer, &ki);
+	wgd_peer_keypair_info(peer, &ki);
 	act |= wg_timers_check_send(&peer->timers, dev->now, &ki);
 	if (dev->n_tx == WGD_BATCH)
 		wgd_tx_flush(dev);
