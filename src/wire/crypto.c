@@ -2,6 +2,8 @@
 /* WireGuard primitives over OpenSSL 3 libcrypto. See crypto.h. */
 #include "wire/crypto.h"
 
+#include "common/buf.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -295,19 +297,6 @@ static inline uint32_t rotl32(uint32_t v, int c)
 	return (v << c) | (v >> (32 - c));
 }
 
-static inline uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void st32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 #define QR(a, b, c, d) do {                          \
 		a += b; d ^= a; d = rotl32(d, 16);   \
 		c += d; b ^= c; b = rotl32(b, 12);   \
@@ -324,9 +313,9 @@ void wg_hchacha20(uint8_t out[WG_AEAD_KEY_LEN], const uint8_t key[WG_AEAD_KEY_LE
 	uint32_t x[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 
 	for (int i = 0; i < 8; i++)
-		x[4 + i] = ld32(key + 4 * i);
+		x[4 + i] = get_le32(key + 4 * i);
 	for (int i = 0; i < 4; i++)
-		x[12 + i] = ld32(nonce + 4 * i);
+		x[12 + i] = get_le32(nonce + 4 * i);
 	for (int r = 0; r < 10; r++) {
 		QR(x[0], x[4], x[8], x[12]);
 		QR(x[1], x[5], x[9], x[13]);
@@ -338,8 +327,8 @@ void wg_hchacha20(uint8_t out[WG_AEAD_KEY_LEN], const uint8_t key[WG_AEAD_KEY_LE
 		QR(x[3], x[4], x[9], x[14]);
 	}
 	for (int i = 0; i < 4; i++) {
-		st32(out + 4 * i, x[i]);
-		st32(out + 16 + 4 * i, x[12 + i]);
+		put_le32(out + 4 * i, x[i]);
+		put_le32(out + 16 + 4 * i, x[12 + i]);
 	}
 	wg_wipe(x, sizeof(x));
 }

@@ -49,6 +49,14 @@ static int mix_ck(struct sym *s, const uint8_t *in, size_t len)
 	return wg_kdf(s->ck, NULL, NULL, s->ck, in, len);
 }
 
+/* The "e" token: an ephemeral public key enters both ck and h. */
+static int mix_ephemeral(struct sym *s, const uint8_t pub[WG_KEY_LEN])
+{
+	int ret = mix_ck(s, pub, WG_KEY_LEN);
+
+	return ret ? ret : mix_hash(s, pub, WG_KEY_LEN);
+}
+
 /* (ck, key) = Kdf2(ck, DH(priv, pub)) */
 static int mix_dh_key(struct sym *s, struct wg_x25519_key *priv, const uint8_t pub[WG_KEY_LEN])
 {
@@ -124,21 +132,6 @@ static int sym_start(struct sym *s, const uint8_t rs[WG_KEY_LEN])
 	memcpy(s->ck, init_chaining_key, WG_HASH_LEN);
 	memcpy(s->h, init_hash, WG_HASH_LEN);
 	return mix_hash(s, rs, WG_KEY_LEN);
-}
-
-static void put_le32(void *p, uint32_t v)
-{
-	uint32_t le = htole32(v);
-
-	memcpy(p, &le, 4);
-}
-
-static uint32_t get_le32(const void *p)
-{
-	uint32_t le;
-
-	memcpy(&le, p, 4);
-	return le32toh(le);
 }
 
 /* ---- device and handshake lifecycle ------------------------------------------ */
@@ -265,14 +258,12 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 	ret = sym_start(&s, hs->remote_static);
 	if (ret)
 		goto out;
-	put_le32(&msg->header.type, WG_MSG_HANDSHAKE_INITIATION);
+	msg->header.type = htole32(WG_MSG_HANDSHAKE_INITIATION);
 
 	/* e */
 	ret = wg_x25519_key_generate(&eph, msg->unencrypted_ephemeral);
 	if (!ret)
-		ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
-	if (!ret)
-		ret = mix_hash(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
+		ret = mix_ephemeral(&s, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* es */
@@ -299,7 +290,7 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 	ret = dev->ops->index_register(dev->ctx, hs, &idx);
 	if (ret)
 		goto out;
-	put_le32(&msg->sender_index, idx);
+	msg->sender_index = htole32(idx);
 	hs->local_index = idx;
 	hs->ephemeral_key = eph; /* ownership moves to the handshake */
 	eph.pkey = eph.ctx = NULL;
@@ -326,7 +317,7 @@ int wg_noise_consume_initiation(struct wg_noise_device *dev,
 
 	*out = NULL;
 	memset(&s, 0, sizeof(s));
-	if (get_le32(&msg->header.type) != WG_MSG_HANDSHAKE_INITIATION)
+	if (le32toh(msg->header.type) != WG_MSG_HANDSHAKE_INITIATION)
 		return -EINVAL;
 	if (!dev->has_identity)
 		return -ENOKEY;
@@ -335,9 +326,7 @@ int wg_noise_consume_initiation(struct wg_noise_device *dev,
 		goto out;
 
 	/* e */
-	ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
-	if (!ret)
-		ret = mix_hash(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
+	ret = mix_ephemeral(&s, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* es */
@@ -384,7 +373,7 @@ int wg_noise_consume_initiation(struct wg_noise_device *dev,
 	memcpy(hs->latest_timestamp, ts, WG_TIMESTAMP_LEN);
 	memcpy(hs->hash, s.h, WG_HASH_LEN);
 	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
-	hs->remote_index = get_le32(&msg->sender_index);
+	hs->remote_index = le32toh(msg->sender_index);
 	hs->last_initiation_consumption_ns = now_ns;
 	hs->initiation_consumed_once = true;
 	hs->state = WG_HS_CONSUMED_INITIATION;
@@ -415,15 +404,13 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 	memcpy(s.ck, hs->chaining_key, WG_HASH_LEN);
 	memcpy(s.h, hs->hash, WG_HASH_LEN);
 	memcpy(remote_eph, hs->remote_ephemeral, WG_KEY_LEN);
-	put_le32(&msg->header.type, WG_MSG_HANDSHAKE_RESPONSE);
-	put_le32(&msg->receiver_index, hs->remote_index);
+	msg->header.type = htole32(WG_MSG_HANDSHAKE_RESPONSE);
+	msg->receiver_index = htole32(hs->remote_index);
 
 	/* e */
 	ret = wg_x25519_key_generate(&eph, msg->unencrypted_ephemeral);
 	if (!ret)
-		ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
-	if (!ret)
-		ret = mix_hash(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
+		ret = mix_ephemeral(&s, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* ee */
@@ -452,7 +439,7 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 	ret = dev->ops->index_register(dev->ctx, hs, &idx);
 	if (ret)
 		goto out;
-	put_le32(&msg->sender_index, idx);
+	msg->sender_index = htole32(idx);
 	hs->local_index = idx;
 	memcpy(hs->hash, s.h, WG_HASH_LEN);
 	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
@@ -477,23 +464,21 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 
 	*out = NULL;
 	memset(&s, 0, sizeof(s));
-	if (get_le32(&msg->header.type) != WG_MSG_HANDSHAKE_RESPONSE)
+	if (le32toh(msg->header.type) != WG_MSG_HANDSHAKE_RESPONSE)
 		return -EINVAL;
 	if (!dev->has_identity)
 		return -ENOKEY;
-	hs = dev->ops->lookup_handshake_by_index(dev->ctx, get_le32(&msg->receiver_index));
+	hs = dev->ops->lookup_handshake_by_index(dev->ctx, le32toh(msg->receiver_index));
 	if (!hs)
 		return -ENOENT;
-	if (hs->state != WG_HS_CREATED_INITIATION || hs->local_index != get_le32(&msg->receiver_index))
+	if (hs->state != WG_HS_CREATED_INITIATION || hs->local_index != le32toh(msg->receiver_index))
 		return -EINVAL;
 	memcpy(s.ck, hs->chaining_key, WG_HASH_LEN);
 	memcpy(s.h, hs->hash, WG_HASH_LEN);
 	eph = hs->ephemeral_key.pkey;
 
 	/* e */
-	ret = mix_ck(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
-	if (!ret)
-		ret = mix_hash(&s, msg->unencrypted_ephemeral, WG_KEY_LEN);
+	ret = mix_ephemeral(&s, msg->unencrypted_ephemeral);
 	if (ret)
 		goto out;
 	/* ee */
@@ -516,7 +501,7 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 	/* commit, after checking the initiation we answer is still the one in
 	 * flight (same state, index and ephemeral) */
 	if (hs->state != WG_HS_CREATED_INITIATION ||
-	    hs->local_index != get_le32(&msg->receiver_index) ||
+	    hs->local_index != le32toh(msg->receiver_index) ||
 	    hs->ephemeral_key.pkey != eph) {
 		ret = -EINVAL;
 		goto out;
@@ -524,7 +509,7 @@ int wg_noise_consume_response(struct wg_noise_device *dev,
 	memcpy(hs->remote_ephemeral, msg->unencrypted_ephemeral, WG_KEY_LEN);
 	memcpy(hs->hash, s.h, WG_HASH_LEN);
 	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
-	hs->remote_index = get_le32(&msg->sender_index);
+	hs->remote_index = le32toh(msg->sender_index);
 	hs->state = WG_HS_CONSUMED_RESPONSE;
 	*out = hs;
 out:

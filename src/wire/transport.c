@@ -2,6 +2,8 @@
 /* Keypairs, in-place transport encryption and the replay window. */
 #include "wire/transport.h"
 
+#include "common/buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,28 +138,6 @@ size_t wg_transport_padded_len(size_t plen, size_t mtu)
 	if (mtu && padded > mtu)
 		padded = mtu > plen ? mtu : plen;
 	return padded;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
 int wg_transport_encrypt(struct wg_keypair *kp, uint8_t *pkt, size_t plen, size_t cap,

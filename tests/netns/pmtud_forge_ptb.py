@@ -4,18 +4,14 @@ fragmentation-needed (IPv4) or ICMPv6 Packet Too Big claiming CLAIM bytes,
 quoting a UDP datagram FROM -> TO (as if TO's path refused FROM's
 WireGuard packet), sent to FROM from this host. Usage:
 pmtud_forge_ptb.py FROM_ADDR FROM_PORT TO_ADDR TO_PORT CLAIM [COUNT]"""
+import os
 import socket
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(__file__))
+from icmpforge import csum, frag_needed  # noqa: E402
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 src, sport, dst, dport, claim = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
@@ -34,8 +30,7 @@ else:
                      socket.inet_aton(src), socket.inet_aton(dst))
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     quote = ip + struct.pack("!HHHH", sport, dport, udp_len, 0)
-    body = struct.pack("!BBHHH", 3, 4, 0, 0, claim) + quote
-    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+    body = frag_needed(claim, quote)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     for _ in range(count):
         s.sendto(body, (src, 0))

@@ -3,18 +3,14 @@
 request larger than CLAIM bytes that arrives on IFACE, send its source an
 ICMP "fragmentation needed" claiming CLAIM -- while the packet itself is
 forwarded normally. Usage: ptb_liar.py IFACE CLAIM"""
+import os
 import socket
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from icmpforge import frag_needed  # noqa: E402
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def main():
@@ -32,8 +28,7 @@ def main():
         if pkt[9] != 1 or total <= claim or len(pkt) < ihl + 8 or pkt[ihl] != 8:
             continue
         quote = pkt[: ihl + 8]
-        body = struct.pack("!BBHHH", 3, 4, 0, 0, claim) + quote
-        body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+        body = frag_needed(claim, quote)
         tx.sendto(body, (socket.inet_ntoa(pkt[12:16]), 0))
 
 
