@@ -479,12 +479,9 @@ void wgd_pmtu_tick(struct wgd_peer *peer)
 	/* the raise timer is due but nothing was sent for a whole interval:
 	 * an idle peer does not need a larger MTU, so no probes until data
 	 * flows again (wgd_hook_tx_mtu_check resumes it) */
-	if (p->active && plpmtud_state(&p->eng) == PLPMTUD_SEARCH_COMPLETE && p->eng.raise_at &&
-	    pmtu_now_ms(dev) >= p->eng.raise_at &&
-	    dev->now - p->last_tx > (uint64_t)dev->pmtu.raise_ms * NS_PER_MS) {
-		p->eng.raise_at = 0;
-		p->raise_deferred = true;
-	}
+	if (p->active && plpmtud_raise_due(&p->eng, pmtu_now_ms(dev)) &&
+	    dev->now - p->last_tx > (uint64_t)dev->pmtu.raise_ms * NS_PER_MS)
+		p->raise_deferred = plpmtud_raise_defer(&p->eng);
 	run_engine(peer);
 	rearm(peer);
 }
@@ -571,8 +568,8 @@ enum wgd_hook_verdict wgd_hook_tx_mtu_check(struct wgd_peer *peer, uint8_t *pkt,
 	peer->pmtu.last_tx = peer->dev->now;
 	if (peer->pmtu.raise_deferred) {
 		peer->pmtu.raise_deferred = false;
-		if (peer->pmtu.active && plpmtud_state(&peer->pmtu.eng) == PLPMTUD_SEARCH_COMPLETE) {
-			peer->pmtu.eng.raise_at = pmtu_now_ms(peer->dev);
+		if (peer->pmtu.active) {
+			plpmtud_raise_resume(&peer->pmtu.eng, pmtu_now_ms(peer->dev));
 			rearm(peer);
 		}
 	}

@@ -727,3 +727,22 @@ uint16_t plpmtud_too_big(const struct plpmtud *e)
 {
 	return e->hi <= e->top ? e->hi : 0;
 }
+
+bool plpmtud_raise_due(const struct plpmtud *e, uint64_t now)
+{
+	return e->state == PLPMTUD_SEARCH_COMPLETE && e->raise_at && now >= e->raise_at;
+}
+
+bool plpmtud_raise_defer(struct plpmtud *e)
+{
+	bool armed = e->raise_at != 0;
+
+	e->raise_at = 0;
+	return armed;
+}
+
+void plpmtud_raise_resume(struct plpmtud *e, uint64_t now)
+{
+	if (e->state == PLPMTUD_SEARCH_COMPLETE)
+		e->raise_at = now;
+}

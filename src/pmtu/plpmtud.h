@@ -193,6 +193,14 @@ void plpmtud_on_data_stall(struct plpmtud *e, uint64_t now);
  * confirmation probe is postponed (RFC 8899 section 4.1, data as probes). */
 void plpmtud_on_data_acked(struct plpmtud *e, uint32_t size, uint64_t now);
 
+/* The raise timer (PMTU_RAISE_TIMER) for callers that skip raises while a
+ * path is idle: due tells whether it has fired by now; defer disarms it
+ * (returns whether it was armed); resume re-arms it to fire at now, when
+ * the search is complete. */
+bool plpmtud_raise_due(const struct plpmtud *e, uint64_t now);
+bool plpmtud_raise_defer(struct plpmtud *e);
+void plpmtud_raise_resume(struct plpmtud *e, uint64_t now);
+
 uint32_t plpmtud_events(struct plpmtud *e); /* returns and clears */
 static inline enum plpmtud_state plpmtud_state(const struct plpmtud *e)
 {

@@ -391,6 +391,32 @@ static void test_raise_timer(void **state)
 	assert_int_equal(plpmtud_next_deadline(&e), UINT64_MAX);
 }
 
+/* An idle caller defers the raise timer and resumes it when data flows. */
+static void test_raise_defer_resume(void **state)
+{
+	struct plpmtud e;
+	struct sim s;
+	uint64_t t0;
+
+	(void)state;
+	setup(&e, &s, 4, 1400, PTB_OFF, 0, 3);
+	sim_run(&s, &e, s.now + 60000, true);
+	t0 = s.now;
+	assert_false(plpmtud_raise_due(&e, t0 + 599999));
+	assert_true(plpmtud_raise_due(&e, t0 + 600000));
+	assert_true(plpmtud_raise_defer(&e));
+	assert_false(plpmtud_raise_defer(&e));
+	assert_false(plpmtud_raise_due(&e, t0 + 700000));
+	assert_int_equal(plpmtud_next_deadline(&e), UINT64_MAX);
+	s.mtu = 1500;
+	sim_run(&s, &e, t0 + 800000, false);
+	assert_int_equal(plpmtud_mtu(&e), 1400); /* deferred: no probes */
+	plpmtud_raise_resume(&e, s.now);
+	assert_int_equal(plpmtud_next_deadline(&e), s.now);
+	sim_run(&s, &e, s.now + 10000, false);
+	assert_int_equal(plpmtud_mtu(&e), 1500);
+}
+
 /* A router claims 1280 for every larger packet, yet 1454 passes. */
 static void test_lying_ptb(void **state)
 {
@@ -515,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_confirm_timer),
 		cmocka_unit_test(test_data_acked_postpones_confirmation),
 		cmocka_unit_test(test_raise_timer),
+		cmocka_unit_test(test_raise_defer_resume),
 		cmocka_unit_test(test_lying_ptb),
 		cmocka_unit_test(test_forged_ptb_no_change),
 		cmocka_unit_test(test_granularity),
