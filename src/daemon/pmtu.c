@@ -612,6 +612,50 @@ static bool is_our_echo_reply(struct wgd_peer *peer, const uint8_t *plain, size_
 	       !memcmp(e->dst, p->src, e->family == 4 ? 4 : 16);
 }
 
+/*
+ * Evidence that the peer is a wgmtud, whatever our single in-band hello
+ * met (loss can eat it, or its ack): it sent us an in-band probe or a late
+ * ack, or it pings our tunnel address with wgmtud's echo payload pattern.
+ * A peer in auto mode then switches to in-band probes, which that peer
+ * answers; a standard peer never produces this evidence, so it still sees
+ * at most the one in-band probe of the session.
+ */
+static void learn_wgmtud(struct wgd_peer *peer, const char *evidence)
+{
+	struct wgd_pmtu *p = &peer->pmtu;
+	char name[16];
+
+	if (p->inband_peer)
+		return;
+	p->inband_peer = true;
+	p->hello_out = false;
+	peer_name(peer, name, sizeof(name));
+	log_info("peer %s: answers in-band probes (a wgmtud: %s)", name, evidence);
+	if (p->started && p->mode == WG_UAPI_PMTU_AUTO && p->method != WGD_PMTU_M_INBAND)
+		begin(peer, WGD_PMTU_M_INBAND);
+}
+
+/* An echo request built by icmp_echo_build (another wgmtud's icmp-tunnel
+ * probe): its payload is the pattern byte i = i + id. */
+static bool is_wgmtud_echo_request(const uint8_t *plain, size_t plen)
+{
+	struct icmp_echo e;
+	size_t off;
+	unsigned v = plain[0] >> 4;
+
+	if (v == 4 ? (plen < 28 || plain[9] != 1) : v == 6 ? (plen < 48 || plain[6] != 58) : true)
+		return false;
+	if (icmp_echo_parse(plain, plen, &e) < 0 || e.reply)
+		return false;
+	off = (v == 4 ? (size_t)(plain[0] & 15) * 4 : 40) + 8;
+	if (plen < off + 16)
+		return false;
+	for (size_t i = 0; i < 16; i++)
+		if (plain[off + i] != (uint8_t)(i + e.id))
+			return false;
+	return true;
+}
+
 enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, size_t plen)
 {
 	struct wgd_pmtu *p = &peer->pmtu;
@@ -625,6 +669,9 @@ enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, s
 		run_engine(peer);
 		return WGD_HOOK_CONSUMED;
 	}
+	if (!p->inband_peer && p->method == WGD_PMTU_M_ICMP_TUNNEL &&
+	    is_wgmtud_echo_request(plain, plen))
+		learn_wgmtud(peer, "it pings us with wgmtud's probe pattern");
 	if (!pmsg_is_candidate(plain, plen))
 		return WGD_HOOK_PASS;
 	if (pmsg_decode(plain, plen, &m) < 0) {
@@ -637,17 +684,17 @@ enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, s
 			      fam == AF_INET6 ? OVH_IPV6 : OVH_IPV4, &ack);
 		if (pmsg_encode(&ack, scratch, sizeof(scratch), PMSG_HDR_LEN) > 0)
 			wgd_send_exact(peer, scratch, PMSG_HDR_LEN);
+		learn_wgmtud(peer, "it sent an in-band probe");
 		return WGD_HOOK_CONSUMED;
 	}
 	/* an acknowledgement */
 	if (p->hello_out && m.id == p->hello_id) {
-		char name[16];
-
 		p->hello_out = false;
-		p->inband_peer = true;
-		peer_name(peer, name, sizeof(name));
-		log_info("peer %s: answers in-band probes (a wgmtud)", name);
-		begin(peer, WGD_PMTU_M_INBAND);
+		learn_wgmtud(peer, "it acknowledged our in-band probe");
+		return WGD_HOOK_CONSUMED;
+	}
+	if (!p->inband_peer && m.id == p->hello_id) {
+		learn_wgmtud(peer, "a late acknowledgement of our in-band probe");
 		return WGD_HOOK_CONSUMED;
 	}
 	if (p->active && p->method == WGD_PMTU_M_INBAND) {
