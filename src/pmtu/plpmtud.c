@@ -140,19 +140,36 @@ void plpmtud_start(struct plpmtud *e, uint64_t now)
 	new_search(e, 0, no_hi(e));
 }
 
-unsigned plpmtud_needed_losses(const struct plpmtud *e)
+/*
+ * Losses in a row of one size that make it "too big": enough that random
+ * loss alone (Laplace-smoothed rate of sizes known to fit) explains them
+ * with probability below miss.
+ */
+static unsigned needed_losses(const struct plpmtud *e, double miss)
 {
 	unsigned k = e->cfg.max_probes;
 	double p;
 
-	/* Enough evidence about random loss: make P(k losses in a row of a
-	 * size that fits) < 1/1000, with a Laplace-smoothed loss rate. */
 	if (e->fit_sent < 8)
 		return k;
 	p = (e->fit_lost + 1.0) / (e->fit_sent + 2.0);
-	while (k < PLPMTUD_MAX_PROBES_CAP && pow(p, k) > 0.001)
+	while (k < PLPMTUD_MAX_PROBES_CAP && pow(p, k) > miss)
 		k++;
 	return k;
+}
+
+/* A search decides each size once: 1 in 1000 may be wrong. */
+unsigned plpmtud_needed_losses(const struct plpmtud *e)
+{
+	return needed_losses(e, 1e-3);
+}
+
+/* A confirmation is repeated every confirmation interval for as long as
+ * data flows (thousands of times an hour), so a black-hole verdict needs
+ * far stronger evidence than one search decision: 1 in a million. */
+static unsigned needed_losses_confirm(const struct plpmtud *e)
+{
+	return needed_losses(e, 1e-6);
 }
 
 static struct plpmtud_fail *find_fail(struct plpmtud *e, uint16_t size)
@@ -333,7 +350,7 @@ static void close_round(struct plpmtud *e, uint64_t now)
 		}
 	}
 	drop_round(e);
-	k = plpmtud_needed_losses(e);
+	k = e->confirming ? needed_losses_confirm(e) : plpmtud_needed_losses(e);
 
 	if (e->confirming) {
 		close_confirm(e, now, k);

@@ -340,6 +340,34 @@ static void test_confirm_timer(void **state)
 	assert_int_equal(e.st.black_holes, 1);
 }
 
+/* Random loss must not look like a black hole, however often the size is
+ * re-confirmed: 30 % loss each way (about half the round trips), 500
+ * confirmations after the search, as a busy peer makes in ten minutes;
+ * then a real drop is still found. */
+static void test_confirmations_under_loss(void **state)
+{
+	struct plpmtud e;
+	struct sim s;
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		setup(&e, &s, 4, 1454, PTB_OFF, 30, seed);
+		sim_run(&s, &e, s.now + 60000, true);
+		assert_int_equal(plpmtud_mtu(&e), 1454);
+		for (int i = 0; i < 500; i++) {
+			plpmtud_on_data_stall(&e, s.now);
+			sim_run(&s, &e, s.now + 1000, false);
+		}
+		assert_int_equal(e.st.black_holes, 0);
+		assert_int_equal(plpmtud_mtu(&e), 1454);
+		s.mtu = 1400;
+		plpmtud_on_data_stall(&e, s.now);
+		sim_run(&s, &e, s.now + 60000, false);
+		assert_int_equal(e.st.black_holes, 1);
+		assert_int_equal(plpmtud_mtu(&e), 1400);
+	}
+}
+
 /* Full-size data acknowledged confirms the size: no probe is needed. */
 static void test_data_acked_postpones_confirmation(void **state)
 {
@@ -539,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_loss_30),
 		cmocka_unit_test(test_black_hole_after_completion),
 		cmocka_unit_test(test_confirm_timer),
+		cmocka_unit_test(test_confirmations_under_loss),
 		cmocka_unit_test(test_data_acked_postpones_confirmation),
 		cmocka_unit_test(test_raise_timer),
 		cmocka_unit_test(test_raise_defer_resume),
