@@ -29,15 +29,15 @@
 #include "wire/transport.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
-#include "daemon/gso.h"
-#include "daemon/index.h"
+#include "common/gso.h"
+#include "wire/index.h"
 #include "daemon/ipc.h"
 #include "daemon/pmtu.h"
-#include "daemon/ratelimit.h"
-#include "daemon/timers.h"
+#include "common/ratelimit.h"
+#include "wire/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
 #define WGD_STAGED_MAX 128
