@@ -11,7 +11,7 @@
 #   make uninstall       the same PREFIX/DESTDIR: removes exactly what install put
 #
 # Sources are found by directory, so a new module is a new file, not a
-# Makefile edit:  src/{common,wire,route,pmtu}/*.c  -> libwgmtu.a (pure cores)
+# Makefile edit:  src/{common,wire,route,pmtu,uapi}/*.c -> libwgmtu.a (pure cores)
 #                 src/tool/*.c                      -> wgmtu
 #                 src/daemon/*.c                    -> wgmtud
 #                 tests/unit/test_*.c               -> one cmocka binary each
@@ -52,7 +52,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c))
+CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c src/uapi/*.c))
 TOOL_SRC   := $(sort $(wildcard src/tool/*.c))
 DAEMON_SRC := $(sort $(wildcard src/daemon/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
