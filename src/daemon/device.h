@@ -147,7 +147,9 @@ void wgd_peer_rearm(struct wgd_peer *peer);
 /* The current keypair as the timer core sees it (valid, role, birth, counter). */
 void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
-/* Sets the endpoint and reports whether it changed (roaming). */
+/* Sets the endpoint (with its sticky source) and reports whether the remote
+ * address or port changed (roaming: a new path). A new or cleared source
+ * alone, or the same endpoint set again by `wg syncconf`, is no move. */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
 
 /* send.c */
