@@ -13,7 +13,7 @@
 
 #include "common/util.h"
 #include "tool/tool.h"
-#include "tool/uapi_client.h"
+#include "uapi/uapi_client.h"
 
 #define CMD "set"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* UAPI client: get-reply parser, request builder, key encodings, socket I/O. */
-#include "tool/uapi_client.h"
+#include "uapi/uapi_client.h"
 
 #include <dirent.h>
 #include <errno.h>
