@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * UAPI get and set against the device, on top of daemon/uapi.h's parser
+ * UAPI get and set against the device, on top of uapi/uapi.h's parser
  * and serializer. A set arrives as a complete, validated transaction; the
  * only step that can fail for an outside reason (binding the port) runs
  * first, so a failed set changes nothing.

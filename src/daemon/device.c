@@ -228,15 +228,16 @@ void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer)
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep)
 {
 	char a[80], b[80];
+	bool moved;
 
 	if (wgd_endpoint_eq(&peer->ep, ep))
 		return false;
-	if (peer->ep.addr.sa.sa_family &&
-	    memcmp(&peer->ep.addr, &ep->addr, sizeof(ep->addr)))
+	moved = !wgd_endpoint_addr_eq(&peer->ep.addr, &ep->addr);
+	if (moved && peer->ep.addr.sa.sa_family)
 		log_info("peer endpoint %s -> %s", wgd_endpoint_str(&peer->ep.addr, a, sizeof(a)),
 			 wgd_endpoint_str(&ep->addr, b, sizeof(b)));
 	peer->ep = *ep;
-	return true;
+	return moved;
 }
 
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions)

@@ -30,15 +30,15 @@
 #include "common/keyhash.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
-#include "daemon/gso.h"
-#include "daemon/index.h"
+#include "common/gso.h"
+#include "wire/index.h"
 #include "daemon/ipc.h"
 #include "daemon/pmtu.h"
-#include "daemon/ratelimit.h"
-#include "daemon/timers.h"
+#include "common/ratelimit.h"
+#include "wire/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
 #define WGD_STAGED_MAX 128
@@ -156,7 +156,9 @@ void wgd_peer_rearm(struct wgd_peer *peer);
 /* The current keypair as the timer core sees it (valid, role, birth, counter). */
 void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
-/* Sets the endpoint and reports whether it changed (roaming). */
+/* Sets the endpoint (with its sticky source) and reports whether the remote
+ * address or port changed (roaming: a new path). A new or cleared source
+ * alone, or the same endpoint set again by `wg syncconf`, is no move. */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
 
 /* send.c */

@@ -26,7 +26,7 @@
 
 #include "pmtu/icmp.h"
 #include "pmtu/plpmtud.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 struct wgd_device;
 struct wgd_peer;
