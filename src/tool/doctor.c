@@ -22,7 +22,8 @@
 #include "tool/tune_measure.h"
 #include "tool/tune_plan.h"
 #include "tool/tune_sys.h"
-#include "tool/uapi_client.h"
+#include "tool/uapi_io.h"
+#include "uapi/uapi_client.h"
 
 static const char doctor_usage[] =
 "Usage: wgmtu doctor [options] [IFACE]\n"

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "tool/tune_sys.h"
-#include "tool/uapi_client.h"
+#include "tool/uapi_io.h"
+#include "uapi/uapi_client.h"
 
 #define SYS_OUT_MAX (32u << 20)
 
