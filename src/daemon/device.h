@@ -27,17 +27,18 @@
 #include "wire/cookie.h"
 #include "wire/noise.h"
 #include "wire/transport.h"
+#include "common/keyhash.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
-#include "daemon/gso.h"
-#include "daemon/index.h"
+#include "common/gso.h"
+#include "wire/index.h"
 #include "daemon/ipc.h"
 #include "daemon/pmtu.h"
-#include "daemon/ratelimit.h"
-#include "daemon/timers.h"
+#include "common/ratelimit.h"
+#include "wire/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
 #define WGD_STAGED_MAX 128
@@ -59,7 +60,8 @@ struct wgd_staged_pkt {
 };
 
 struct wgd_peer {
-	struct wgd_peer *next;
+	struct wgd_peer *next, *prev;     /* dev->peers, in the order added */
+	struct wg_keyhash_entry by_key;   /* dev->peer_hash, by public_key */
 	struct wgd_device *dev;
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
@@ -76,9 +78,8 @@ struct wgd_peer {
 	unsigned staged_head, staged_count;
 	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
 	uint64_t deadline;                /* cached wg_timers_next_deadline */
-	/* this peer's allowed IPs in insertion order, as `get` lists them */
-	struct wg_uapi_allowed_ip *aips;
-	size_t n_aips, cap_aips;
+	/* this peer's allowed IPs (in insertion order, as `get` lists them) */
+	struct wg_allowedips_owner aips;
 	struct wgd_pmtu pmtu;             /* per-peer path MTU (pmtu.h) */
 };
 
@@ -96,8 +97,9 @@ struct wgd_device {
 	struct wg_allowedips *aips;
 	struct wgd_index_table index;
 	struct wg_timers_consts timer_consts;
-	struct wgd_peer *peers;
+	struct wgd_peer *peers, *peers_tail;
 	size_t n_peers;
+	struct wg_keyhash peer_hash;  /* peers by public key */
 	uint16_t listen_port;     /* configured (0 = random) */
 	uint32_t fwmark;
 
@@ -139,6 +141,13 @@ void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *pee
 uint32_t wgd_rand32(void *unused);
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The two halves of wgd_peer_new: a peer ready to be added (the costly
+ * part: the static-static DH) that nothing sees yet, then adding it to the
+ * device's list and table (cannot fail). A peer never linked is released
+ * with wgd_peer_free. */
+struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
+void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
 /* Performs WG_TIMERS_* actions for peer; refreshes its deadline. */
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);
@@ -147,7 +156,9 @@ void wgd_peer_rearm(struct wgd_peer *peer);
 /* The current keypair as the timer core sees it (valid, role, birth, counter). */
 void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
-/* Sets the endpoint and reports whether it changed (roaming). */
+/* Sets the endpoint (with its sticky source) and reports whether the remote
+ * address or port changed (roaming: a new path). A new or cleared source
+ * alone, or the same endpoint set again by `wg syncconf`, is no move. */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
 
 /* send.c */

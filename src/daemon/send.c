@@ -5,7 +5,7 @@
  * stage while the peer has no session), and send the batch with sendmmsg.
  */
 #include "daemon/device.h"
-#include "daemon/gso.h"
+#include "common/gso.h"
 #include "daemon/hooks.h"
 #include "daemon/log.h"
 

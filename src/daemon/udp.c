@@ -378,20 +378,29 @@ int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n)
 	return sent;
 }
 
+bool wgd_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) &&
+		       a->in6.sin6_scope_id == b->in6.sin6_scope_id;
+	return true;
+}
+
 bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
 {
-	if (a->addr.sa.sa_family != b->addr.sa.sa_family)
+	if (!wgd_endpoint_addr_eq(&a->addr, &b->addr))
 		return false;
 	if (a->addr.sa.sa_family == AF_INET)
-		return a->addr.in4.sin_port == b->addr.in4.sin_port &&
-		       a->addr.in4.sin_addr.s_addr == b->addr.in4.sin_addr.s_addr &&
-		       a->has_src == b->has_src &&
+		return a->has_src == b->has_src &&
 		       (!a->has_src || a->src4.s_addr == b->src4.s_addr);
 	if (a->addr.sa.sa_family == AF_INET6)
-		return a->addr.in6.sin6_port == b->addr.in6.sin6_port &&
-		       !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, 16) &&
-		       a->addr.in6.sin6_scope_id == b->addr.in6.sin6_scope_id &&
-		       a->has_src == b->has_src &&
+		return a->has_src == b->has_src &&
 		       (!a->has_src || !memcmp(&a->src6, &b->src6, 16));
 	return true;
 }

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "tool/probe_wire.h"
+#include "pmtu/probe_wire.h"
 #include "tool/tool.h"
 
 static const char responder_usage[] =

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/gso.h"
+#include "common/gso.h"
 #include "daemon/hooks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* TSO segmentation and checksum completion (daemon/gso.h), checked with
+/* TSO segmentation and checksum completion (common/gso.h), checked with
  * the byte-wise reference checksum of common/csum.h. */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "common/csum.h"
-#include "daemon/gso.h"
+#include "common/gso.h"
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p)

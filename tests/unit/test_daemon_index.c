@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "daemon/index.h"
+#include "wire/index.h"
 
 static uint32_t lcg_state;
 static uint32_t lcg(void *arg)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "daemon/ratelimit.h"
+#include "common/ratelimit.h"
 
 #define MS(x) ((uint64_t)(x) * 1000000ULL)
 #define T0 MS(5000)

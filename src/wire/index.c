@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "daemon/index.h"
+#include "wire/index.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Handshake flood control: per-source token buckets and the under-load
  * decision (see ratelimit.h). Pure: time is an argument.
  */
-#include "daemon/ratelimit.h"
+#include "common/ratelimit.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * Every input byte is looked at through (pointer, length) pairs checked here;
  * nothing is NUL-terminated on input and nothing aborts.
  */
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

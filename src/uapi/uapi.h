@@ -35,8 +35,8 @@
  * An unknown operation line (not "get=1"/"set=1") closes the connection
  * without a reply, as wireguard-go does.
  */
-#ifndef WGMTU_DAEMON_UAPI_H
-#define WGMTU_DAEMON_UAPI_H
+#ifndef WGMTU_UAPI_UAPI_H
+#define WGMTU_UAPI_UAPI_H
 
 #include <stdbool.h>
 #include <stddef.h>

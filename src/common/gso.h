@@ -7,8 +7,8 @@
  * correct lengths, IPv4 ID, sequence numbers, flags and checksums. It is
  * stage 0 of the send path: everything after it sees ordinary packets.
  */
-#ifndef WGMTU_DAEMON_GSO_H
-#define WGMTU_DAEMON_GSO_H
+#ifndef WGMTU_COMMON_GSO_H
+#define WGMTU_COMMON_GSO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "daemon/gso.h"
+#include "common/gso.h"
 
 #include "common/buf.h"
 #include "common/csum.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "tool/probe_wire.h"
+#include "pmtu/probe_wire.h"
 
 const uint8_t pw_magic[4] = { 'w', 'g', 'm', 'p' };
 

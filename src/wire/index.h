@@ -7,8 +7,8 @@
  * on the data path are one or two cache lines. Pure: the random source is
  * passed in.
  */
-#ifndef WGMTU_DAEMON_INDEX_H
-#define WGMTU_DAEMON_INDEX_H
+#ifndef WGMTU_WIRE_INDEX_H
+#define WGMTU_WIRE_INDEX_H
 
 #include <stddef.h>
 #include <stdint.h>

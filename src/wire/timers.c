@@ -4,7 +4,7 @@
  * event table; the behaviour is the Linux driver's (timers.c, and the
  * keep_key_fresh checks of send.c / receive.c).
  */
-#include "daemon/timers.h"
+#include "wire/timers.h"
 
 #include <errno.h>
 #include <string.h>
