@@ -141,7 +141,7 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->gsobuf = malloc(WGD_PKT_BUF);
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf ||
+	    !dev->gsobuf || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -221,6 +221,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	wg_ratelimit_free(&dev->ratelimit);
 	wg_allowedips_free(dev->aips);
 	dev->aips = NULL;
+	wg_keyhash_free(&dev->peer_hash);
 	wg_index_free(&dev->index);
 	/* the batch buffers held plaintext and keys' outputs */
 	if (dev->rxbuf)

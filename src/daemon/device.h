@@ -26,6 +26,7 @@
 #include "wire/cookie.h"
 #include "wire/noise.h"
 #include "wire/transport.h"
+#include "common/keyhash.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
@@ -58,7 +59,8 @@ struct wgd_staged_pkt {
 };
 
 struct wgd_peer {
-	struct wgd_peer *next;
+	struct wgd_peer *next, *prev;     /* dev->peers, in the order added */
+	struct wg_keyhash_entry by_key;   /* dev->peer_hash, by public_key */
 	struct wgd_device *dev;
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
@@ -75,9 +77,8 @@ struct wgd_peer {
 	unsigned staged_head, staged_count;
 	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
 	uint64_t deadline;                /* cached wg_timers_next_deadline */
-	/* this peer's allowed IPs in insertion order, as `get` lists them */
-	struct wg_uapi_allowed_ip *aips;
-	size_t n_aips, cap_aips;
+	/* this peer's allowed IPs (in insertion order, as `get` lists them) */
+	struct wg_allowedips_owner aips;
 	struct wgd_pmtu pmtu;             /* per-peer path MTU (pmtu.h) */
 };
 
@@ -95,8 +96,9 @@ struct wgd_device {
 	struct wg_allowedips *aips;
 	struct wg_index_table index;
 	struct wg_timers_consts timer_consts;
-	struct wgd_peer *peers;
+	struct wgd_peer *peers, *peers_tail;
 	size_t n_peers;
+	struct wg_keyhash peer_hash;  /* peers by public key */
 	uint16_t listen_port;     /* configured (0 = random) */
 	uint32_t fwmark;
 
@@ -145,6 +147,13 @@ uint32_t wgd_rand32(void *unused);
 /* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The two halves of wgd_peer_new: a peer ready to be added (the costly
+ * part: the static-static DH) that nothing sees yet, then adding it to the
+ * device's list and table (cannot fail). A peer never linked is released
+ * with wgd_peer_free. */
+struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
+void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
 /* Performs WG_TIMERS_* actions for peer; refreshes its deadline. */
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);

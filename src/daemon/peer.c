@@ -14,14 +14,12 @@
 
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
-	/* a linear scan: handshakes and UAPI only, never per data packet */
-	for (struct wgd_peer *p = dev->peers; p; p = p->next)
-		if (!memcmp(p->public_key, pub, WG_KEY_LEN))
-			return p;
-	return NULL;
+	struct wg_keyhash_entry *e = wg_keyhash_find(&dev->peer_hash, pub);
+
+	return e ? (struct wgd_peer *)((char *)e - offsetof(struct wgd_peer, by_key)) : NULL;
 }
 
-struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
+struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
 	struct wgd_peer *p = calloc(1, sizeof(*p));
 
@@ -35,16 +33,42 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
 	wg_cookie_maker_init(&p->cookie, pub);
 	wg_timers_init(&p->timers, &dev->timer_consts);
 	wgd_pmtu_peer_init(p);
+	wg_allowedips_owner_init(&p->aips, p);
 	p->deadline = UINT64_MAX;
-	{ /* append: `wg show` lists peers in the order they were added */
-		struct wgd_peer **pp = &dev->peers;
-
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = p;
-	}
-	dev->n_peers++;
 	return p;
+}
+
+void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *p)
+{
+	/* append: `wg show` lists peers in the order they were added */
+	p->next = NULL;
+	p->prev = dev->peers_tail;
+	if (dev->peers_tail)
+		dev->peers_tail->next = p;
+	else
+		dev->peers = p;
+	dev->peers_tail = p;
+	wg_keyhash_add(&dev->peer_hash, &p->by_key, p->public_key);
+	dev->n_peers++;
+}
+
+struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
+{
+	struct wgd_peer *p = wgd_peer_alloc(dev, pub);
+
+	if (p)
+		wgd_peer_link(dev, p);
+	return p;
+}
+
+void wgd_peer_free(struct wgd_peer *peer)
+{
+	wg_keypairs_clear(&peer->dev->noise, &peer->kps);
+	wg_noise_handshake_destroy(&peer->hs);
+	wg_cookie_maker_clear(&peer->cookie);
+	OPENSSL_cleanse(peer->preshared_key, sizeof(peer->preshared_key));
+	OPENSSL_cleanse(peer, sizeof(*peer));
+	free(peer);
 }
 
 void wgd_peer_zero_keys(struct wgd_peer *peer)
@@ -55,27 +79,23 @@ void wgd_peer_zero_keys(struct wgd_peer *peer)
 
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer)
 {
-	struct wgd_peer **pp;
-
-	for (pp = &dev->peers; *pp; pp = &(*pp)->next)
-		if (*pp == peer) {
-			*pp = peer->next;
-			break;
-		}
+	if (peer->prev)
+		peer->prev->next = peer->next;
+	else
+		dev->peers = peer->next;
+	if (peer->next)
+		peer->next->prev = peer->prev;
+	else
+		dev->peers_tail = peer->prev;
+	wg_keyhash_del(&dev->peer_hash, &peer->by_key);
 	dev->n_peers--;
 	/* packets of this peer already in the tx batch go out first */
 	wgd_send_flush(dev);
 	wg_timers_stop(&peer->timers);
 	wgd_send_staged_purge(peer, WGD_DROP_STAGED_EXPIRED);
-	wg_allowedips_remove_by_peer(dev->aips, peer);
-	wg_keypairs_clear(&dev->noise, &peer->kps);
-	wg_noise_handshake_destroy(&peer->hs);
-	wg_cookie_maker_clear(&peer->cookie);
+	wg_allowedips_remove_owner(dev->aips, &peer->aips);
 	wgd_hook_peer_removed(peer);
-	free(peer->aips);
-	OPENSSL_cleanse(peer->preshared_key, sizeof(peer->preshared_key));
-	OPENSSL_cleanse(peer, sizeof(*peer));
-	free(peer);
+	wgd_peer_free(peer);
 }
 
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep)
