@@ -89,6 +89,15 @@ static void log_drop_totals(struct wgd_device *dev)
 		if (dev->drops[i])
 			log_info("dropped %llu: %s", (unsigned long long)dev->drops[i],
 				 wgd_drop_names[i]);
+	/* not drops: ICMP errors read from the UDP sockets' error queues,
+	 * and the sends they interrupted, made again */
+	for (int k = 1; k < UDPERR_KIND_COUNT; k++)
+		if (dev->udp.errq[k])
+			log_info("ICMP errors %llu: %s", (unsigned long long)dev->udp.errq[k],
+				 udperr_kind_name((enum udperr_kind)k));
+	if (dev->udp.send_retries)
+		log_info("UDP sends made again after an ICMP error: %llu",
+			 (unsigned long long)dev->udp.send_retries);
 }
 
 /* ---- the noise core's view of our tables ---- */
@@ -267,6 +276,13 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 		return r;
 	wgd_tx_flush(dev);
 	wgd_udp_close(&dev->udp); /* closing removes them from epoll */
+	/* what the old sockets counted and the hints they left stay */
+	memcpy(nu.errq, dev->udp.errq, sizeof(nu.errq));
+	memcpy(nu.hints, dev->udp.hints, sizeof(nu.hints));
+	nu.hint_head = dev->udp.hint_head;
+	nu.n_hints = dev->udp.n_hints;
+	nu.hints_lost = dev->udp.hints_lost;
+	nu.send_retries = dev->udp.send_retries;
 	dev->udp = nu;
 	dev->listen_port = port;
 	if ((r = ep_add(dev, nu.fd4, TAG_UDP4)) < 0 || (r = ep_add(dev, nu.fd6, TAG_UDP6)) < 0)
@@ -512,6 +528,10 @@ int wgd_device_run(struct wgd_device *dev)
 		}
 		run_timers(dev);
 		wgd_tx_flush(dev);
+		if (dev->udp.n_hints) { /* drained by the sends just made */
+			wgd_udp_take_hints(dev);
+			wgd_tx_flush(dev);
+		}
 	}
 	log_drop_totals(dev);
 	return 0;

@@ -169,6 +169,9 @@ void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
 void wgd_udp_readable(struct wgd_device *dev, int fd);
+/* hands the "too big" hints the UDP edge kept (from its error queues,
+ * drained while receiving or sending) to the path MTU code */
+void wgd_udp_take_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);

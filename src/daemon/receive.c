@@ -286,19 +286,21 @@ static void rx_flush_tun(struct wgd_device *dev)
 	dev->n_rxq = 0;
 }
 
+void wgd_udp_take_hints(struct wgd_device *dev)
+{
+	struct udperr e;
+
+	while (wgd_udp_take_hint(&dev->udp, &e))
+		wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.info);
+}
+
 void wgd_udp_readable(struct wgd_device *dev, int fd)
 {
 	struct wgd_dgram d[WGD_BATCH];
 
 	/* ICMP errors about our datagrams: "too big" is a hint to probe */
-	for (int i = 0; i < WGD_BATCH; i++) {
-		struct wgd_udp_err e;
-
-		if (wgd_udp_recv_err(fd, &e) <= 0)
-			break;
-		if (e.too_big)
-			wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.mtu);
-	}
+	wgd_udp_drain_errors(&dev->udp, fd);
+	wgd_udp_take_hints(dev);
 	for (int round = 0; round < 4; round++) {
 		size_t pending = 0;
 		int n;
