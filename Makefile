@@ -1,22 +1,26 @@
 # wgmtu — build
 #
-#   make                 build/wgmtu (and build/wgmtud once src/daemon exists)
+#   make                 build/wgmtu (the toolkit) and build/wgmtud (the daemon)
 #   make SAN=1           ASan+UBSan build into build-san/
 #   make WERROR=1        warnings are errors (CI sets it)
 #   make test            build everything and run tests/run.sh (unit + netns)
 #   make unit            unit tests only
+#   make check-layers    fail if the pure layer needs the daemon or the tool
 #   make fuzz            libFuzzer harnesses into build-fuzz/ (clang)
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, man pages, docs,
 #                        bash completion, systemd unit)
 #   make uninstall       the same PREFIX/DESTDIR: removes exactly what install put
 #
 # Sources are found by directory, so a new module is a new file, not a
-# Makefile edit:  src/{common,wire,route,pmtu,uapi}/*.c -> libwgmtu.a (pure cores)
-#                 src/tool/*.c                      -> wgmtu
-#                 src/daemon/*.c                    -> wgmtud
-#                 tests/unit/test_*.c               -> one cmocka binary each
-#                 tests/tools/*.c                   -> helper programs for tests
-#                 tests/fuzz/fuzz_*.c               -> one libFuzzer binary each
+# Makefile edit:
+#   src/{common,wire,route,pmtu,uapi}/*.c -> libwgmtu.a (the pure layer: no
+#                                            daemon or tool symbol; checked
+#                                            by make check-layers)
+#   src/tool/*.c                          -> libwgtool.a + wgmtu
+#   src/daemon/*.c                        -> libwgdaemon.a + wgmtud
+#   tests/unit/test_*.c                   -> one cmocka binary each
+#   tests/tools/*.c                       -> helper programs for tests
+#   tests/fuzz/fuzz_*.c                   -> one libFuzzer binary each
 
 SAN     ?= 0
 WERROR  ?= 0
@@ -66,12 +70,9 @@ DAEMON_OBJ := $(call obj,$(filter-out src/daemon/main.c,$(DAEMON_SRC)))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TTOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 
-BINS := $(BUILD)/wgmtu
-ifneq ($(wildcard src/daemon/main.c),)
-BINS += $(BUILD)/wgmtud
-endif
+BINS := $(BUILD)/wgmtu $(BUILD)/wgmtud
 
-.PHONY: all unit-bins test unit netns fuzz fuzz-bins install uninstall clean
+.PHONY: all unit-bins test unit netns fuzz fuzz-bins install uninstall clean check-layers
 # keep intermediate objects (test .o files) so rebuilds are incremental
 .SECONDARY:
 all: $(BINS)
@@ -106,6 +107,11 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libwgtool.a $(BUIL
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 unit-bins: $(UNIT_BIN) $(TTOOL_BIN)
+
+# The pure layer (libwgmtu.a) must not need a daemon or tool symbol, nor
+# include their headers (scripts/check-layers.sh says which object does).
+check-layers: $(BUILD)/libwgmtu.a $(BUILD)/libwgdaemon.a $(BUILD)/libwgtool.a
+	BUILD=$(BUILD) scripts/check-layers.sh
 
 test: all unit-bins
 	BUILD=$(BUILD) tests/run.sh

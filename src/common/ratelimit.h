@@ -20,8 +20,8 @@
  * messages) and the source address of each message; the ratelimiter is
  * only consulted under load, as in the reference implementations.
  */
-#ifndef WGMTU_DAEMON_RATELIMIT_H
-#define WGMTU_DAEMON_RATELIMIT_H
+#ifndef WGMTU_COMMON_RATELIMIT_H
+#define WGMTU_COMMON_RATELIMIT_H
 
 #include <stdbool.h>
 #include <stddef.h>

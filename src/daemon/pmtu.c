@@ -172,6 +172,28 @@ static bool own_addr(struct wgd_device *dev, int family, uint8_t out[16])
 	return found;
 }
 
+/* The first /32 (then /128) of the peer's allowed IPs for which we have a
+ * source address: the walk stops at it (returns 1). */
+struct target_walk {
+	struct wgd_peer *peer;
+	int family;
+};
+
+static int target_cb(void *arg, int family, const uint8_t *addr, uint8_t cidr, void *peer_)
+{
+	struct target_walk *w = arg;
+	struct wgd_pmtu *p = &w->peer->pmtu;
+
+	(void)peer_;
+	if (family != w->family || cidr != (family == AF_INET ? 32 : 128))
+		return 0;
+	if (!own_addr(w->peer->dev, family, p->src))
+		return 2; /* no source of that family: try the other */
+	p->addr_family = family;
+	memcpy(p->addr, addr, 16);
+	return 1;
+}
+
 /* The target: the address set by hand, or the first /32 (then /128) of
  * the peer's allowed IPs for which we have a source address. */
 static bool pick_target(struct wgd_peer *peer)
@@ -182,17 +204,10 @@ static bool pick_target(struct wgd_peer *peer)
 		return own_addr(peer->dev, p->addr_family, p->src);
 	p->addr_family = 0;
 	for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-		for (size_t i = 0; i < peer->n_aips; i++) {
-			const struct wg_uapi_allowed_ip *a = &peer->aips[i];
+		struct target_walk w = { .peer = peer, .family = fam };
 
-			if (a->family != fam || a->cidr != (fam == AF_INET ? 32 : 128))
-				continue;
-			if (!own_addr(peer->dev, fam, p->src))
-				break;
-			p->addr_family = fam;
-			memcpy(p->addr, a->addr, 16);
+		if (wg_allowedips_owner_walk(&peer->aips, target_cb, &w) == 1)
 			return true;
-		}
 	}
 	return false;
 }
@@ -789,7 +804,7 @@ int wgd_pmtu_conf_peer(struct wgd_peer *peer, const struct wg_uapi_peer_op *op)
 
 int wgd_pmtu_get_dev(void *ctx, struct wg_uapi_out *out)
 {
-	struct wgd_device *dev = ctx;
+	struct wgd_device *dev = ((struct wgd_pmtu_get_ctx *)ctx)->dev;
 
 	wg_uapi_out_kv_u64(out, "wgmtu_version", 1);
 	wg_uapi_out_kv_str(out, "wgmtu_probe", dev->pmtu.probe ? "on" : "off");
@@ -799,16 +814,15 @@ int wgd_pmtu_get_dev(void *ctx, struct wg_uapi_out *out)
 
 int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out)
 {
-	struct wgd_device *dev = ctx;
-	struct wgd_peer *peer = dev->peers;
+	const struct wgd_pmtu_get_ctx *g = ctx;
+	struct wgd_peer *peer;
 	const struct wgd_pmtu *p;
 	const char *state;
 	char a[INET6_ADDRSTRLEN] = "";
 
-	while (peer && peer_index--)
-		peer = peer->next;
-	if (!peer)
+	if (peer_index >= g->n_peers)
 		return -ENOENT;
+	peer = g->peers[peer_index];
 	p = &peer->pmtu;
 	if (p->method == WGD_PMTU_M_PINNED || p->method == WGD_PMTU_M_NONE)
 		state = p->hello_out ? "base" : "disabled";

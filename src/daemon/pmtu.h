@@ -107,7 +107,14 @@ void wgd_pmtu_on_outer_ptb(struct wgd_device *dev, int family, const uint8_t *ad
 int wgd_pmtu_conf_peer(struct wgd_peer *peer, const struct wg_uapi_peer_op *op);
 void wgd_pmtu_conf_dev(struct wgd_device *dev, const struct wg_uapi_txn *txn);
 
-/* get: device-level and per-peer keys (docs/uapi-extensions.md). */
+/* get: device-level and per-peer keys (docs/uapi-extensions.md). ctx is
+ * a struct wgd_pmtu_get_ctx: the device and its peers in the order of the
+ * reply, so that peer_index finds its peer in O(1). */
+struct wgd_pmtu_get_ctx {
+	struct wgd_device *dev;
+	struct wgd_peer *const *peers;
+	size_t n_peers;
+};
 int wgd_pmtu_get_dev(void *ctx, struct wg_uapi_out *out);
 int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out);
 

@@ -4,8 +4,8 @@
  * `wgmtu responder`, version 1. Specified in docs/probe-protocol.md.
  * Pure encode/decode through the bounds-checked buffers; fuzzed.
  */
-#ifndef WGMTU_TOOL_PROBE_WIRE_H
-#define WGMTU_TOOL_PROBE_WIRE_H
+#ifndef WGMTU_PMTU_PROBE_WIRE_H
+#define WGMTU_PMTU_PROBE_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>

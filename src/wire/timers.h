@@ -53,8 +53,8 @@
  * wg_timers_next_deadline() over all peers, and calls wg_timers_tick() for
  * a peer whose deadline passed.
  */
-#ifndef WGMTU_DAEMON_TIMERS_H
-#define WGMTU_DAEMON_TIMERS_H
+#ifndef WGMTU_WIRE_TIMERS_H
+#define WGMTU_WIRE_TIMERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
