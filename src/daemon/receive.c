@@ -151,7 +151,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 {
 	const struct wg_message_handshake_cookie *msg = (const void *)d->buf;
-	struct wgd_index_entry *e = wgd_index_find(&dev->index, le32toh(msg->receiver_index));
+	struct wg_index_entry *e = wg_index_find(&dev->index, le32toh(msg->receiver_index));
 	struct wgd_peer *peer = NULL;
 
 	if (e && e->kind == WG_INDEX_HANDSHAKE)
@@ -168,7 +168,7 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 {
 	struct wg_timers_keypair ki;
-	struct wgd_index_entry *e;
+	struct wg_index_entry *e;
 	struct wg_keypair *kp;
 	struct wgd_peer *peer;
 	struct wgd_ip ip;
@@ -181,7 +181,7 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 		return;
 	}
-	e = wgd_index_find(&dev->index, idx);
+	e = wg_index_find(&dev->index, idx);
 	if (!e || e->kind != WG_INDEX_KEYPAIR) {
 		wgd_drop(dev, WGD_DROP_UNKNOWN_INDEX, NULL);
 		return;
@@ -245,10 +245,10 @@ static void rx_flush_tun(struct wgd_device *dev)
 	size_t i = 0;
 
 	while (i < dev->n_rxq) {
-		struct wgd_gro_pkt *q = dev->rxq + i;
-		size_t k = wgd_gro_run(q, dev->n_rxq - i), total;
+		struct wg_gso_gro_pkt *q = dev->rxq + i;
+		size_t k = wg_gso_gro_run(q, dev->n_rxq - i), total;
 		struct virtio_net_hdr vh;
-		struct wgd_gro_hdr h;
+		struct wg_gso_gro_hdr h;
 		ssize_t want;
 
 		if (k == 1) {
@@ -261,7 +261,7 @@ static void rx_flush_tun(struct wgd_device *dev)
 			i++;
 			continue;
 		}
-		total = wgd_gro_merge_headers(q, k, &h);
+		total = wg_gso_gro_merge_headers(q, k, &h);
 		memset(&vh, 0, sizeof(vh));
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		vh.gso_type = h.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
@@ -286,7 +286,7 @@ static void rx_flush_tun(struct wgd_device *dev)
 	dev->n_rxq = 0;
 }
 
-void wgd_udp_readable(struct wgd_device *dev, int fd)
+void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 {
 	struct wgd_dgram d[WGD_BATCH];
 
@@ -343,7 +343,7 @@ void wgd_udp_readable(struct wgd_device *dev, int fd)
 			}
 		}
 		rx_flush_tun(dev);
-		wgd_tx_flush(dev);
+		wgd_send_flush(dev);
 		if (n < WGD_BATCH)
 			return;
 	}

@@ -31,7 +31,7 @@ static int udp_bind(int family, uint16_t port, uint32_t fwmark, int *out)
 		a.in4.sin_port = htons(port);
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 		/* DF on every datagram, and no cached or forged PMTU ever changes
-		 * what we send: the per-peer discovery decides (issue 6) */
+		 * what we send: the per-peer discovery decides (pmtu.c) */
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int));
 		/* ICMP errors (too big: a hint to probe) on the error queue */
 		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
@@ -310,7 +310,7 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 				while (j < n && j - i < GSO_MAX_SEGS && d[j].len <= d[i].len &&
 				       total + d[j].len <= GSO_MAX_BYTES &&
 				       d[j - 1].len == d[i].len &&
-				       wgd_endpoint_eq(&d[j].ep, &d[i].ep))
+				       wgd_udp_endpoint_eq(&d[j].ep, &d[i].ep))
 					total += d[j++].len;
 			memset(&m[nm].msg_hdr, 0, sizeof(m[nm].msg_hdr));
 			m[nm].msg_hdr.msg_name = &d[i].ep.addr;
@@ -378,7 +378,7 @@ int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n)
 	return sent;
 }
 
-bool wgd_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b)
+bool wgd_udp_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b)
 {
 	if (a->sa.sa_family != b->sa.sa_family)
 		return false;
@@ -392,9 +392,9 @@ bool wgd_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr 
 	return true;
 }
 
-bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
+bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
 {
-	if (!wgd_endpoint_addr_eq(&a->addr, &b->addr))
+	if (!wgd_udp_endpoint_addr_eq(&a->addr, &b->addr))
 		return false;
 	if (a->addr.sa.sa_family == AF_INET)
 		return a->has_src == b->has_src &&
@@ -405,7 +405,7 @@ bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
 	return true;
 }
 
-const char *wgd_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len)
+const char *wgd_udp_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len)
 {
 	char h[INET6_ADDRSTRLEN];
 

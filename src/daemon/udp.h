@@ -71,10 +71,10 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n);
  * without it (and its has_src cleared in d[i].ep). */
 int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n);
 
-bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);
+bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);
 /* Same remote address and port (the sticky source is not compared). */
-bool wgd_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b);
+bool wgd_udp_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b);
 /* "1.2.3.4:51820" or "[fe80::1]:51820"; buf at least 64 bytes. */
-const char *wgd_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len);
+const char *wgd_udp_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len);
 
 #endif

@@ -317,8 +317,15 @@ int cmd_responder(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "46p:b:r:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case '4': fam_opt = 4; break;
-		case '6': fam_opt = 6; break;
+		case '4':
+		case '6':
+			if (fam_opt && fam_opt != c - '0') {
+				tool_err("responder", "-4 and -6 exclude each other: give one, or "
+					 "neither for both families");
+				goto usage;
+			}
+			fam_opt = c - '0';
+			break;
 		case 'p':
 			if (parse_ulong(optarg, 1, 65535, &v) < 0) {
 				tool_err("responder", "--port: '%s' is not a port (1-65535)", optarg);
