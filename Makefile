@@ -1,20 +1,26 @@
 # wgmtu — build
 #
-#   make                 build/wgmtu (and build/wgmtud once src/daemon exists)
+#   make                 build/wgmtu (the toolkit) and build/wgmtud (the daemon)
 #   make SAN=1           ASan+UBSan build into build-san/
 #   make WERROR=1        warnings are errors (CI sets it)
 #   make test            build everything and run tests/run.sh (unit + netns)
 #   make unit            unit tests only
+#   make check-layers    fail if the pure layer needs the daemon or the tool
 #   make fuzz            libFuzzer harnesses into build-fuzz/ (clang)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (binaries, man pages, docs,
+#                        bash completion, systemd unit)
+#   make uninstall       the same PREFIX/DESTDIR: removes exactly what install put
 #
 # Sources are found by directory, so a new module is a new file, not a
-# Makefile edit:  src/{common,wire,route,pmtu}/*.c  -> libwgmtu.a (pure cores)
-#                 src/tool/*.c                      -> wgmtu
-#                 src/daemon/*.c                    -> wgmtud
-#                 tests/unit/test_*.c               -> one cmocka binary each
-#                 tests/tools/*.c                   -> helper programs for tests
-#                 tests/fuzz/fuzz_*.c               -> one libFuzzer binary each
+# Makefile edit:
+#   src/{common,wire,route,pmtu,uapi}/*.c -> libwgmtu.a (the pure layer: no
+#                                            daemon or tool symbol; checked
+#                                            by make check-layers)
+#   src/tool/*.c                          -> libwgtool.a + wgmtu
+#   src/daemon/*.c                        -> libwgdaemon.a + wgmtud
+#   tests/unit/test_*.c                   -> one cmocka binary each
+#   tests/tools/*.c                       -> helper programs for tests
+#   tests/fuzz/fuzz_*.c                   -> one libFuzzer binary each
 
 SAN     ?= 0
 WERROR  ?= 0
@@ -27,6 +33,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/wgmtu
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd units: /usr/lib/systemd/system for PREFIX=/usr, else under PREFIX
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 
 CC      ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -46,7 +56,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c))
+CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c src/uapi/*.c))
 TOOL_SRC   := $(sort $(wildcard src/tool/*.c))
 DAEMON_SRC := $(sort $(wildcard src/daemon/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -60,12 +70,9 @@ DAEMON_OBJ := $(call obj,$(filter-out src/daemon/main.c,$(DAEMON_SRC)))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TTOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 
-BINS := $(BUILD)/wgmtu
-ifneq ($(wildcard src/daemon/main.c),)
-BINS += $(BUILD)/wgmtud
-endif
+BINS := $(BUILD)/wgmtu $(BUILD)/wgmtud
 
-.PHONY: all unit-bins test unit netns fuzz fuzz-bins install clean
+.PHONY: all unit-bins test unit netns fuzz fuzz-bins install uninstall clean check-layers
 # keep intermediate objects (test .o files) so rebuilds are incremental
 .SECONDARY:
 all: $(BINS)
@@ -101,6 +108,11 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libwgtool.a $(BUIL
 
 unit-bins: $(UNIT_BIN) $(TTOOL_BIN)
 
+# The pure layer (libwgmtu.a) must not need a daemon or tool symbol, nor
+# include their headers (scripts/check-layers.sh says which object does).
+check-layers: $(BUILD)/libwgmtu.a $(BUILD)/libwgdaemon.a $(BUILD)/libwgtool.a
+	BUILD=$(BUILD) scripts/check-layers.sh
+
 test: all unit-bins
 	BUILD=$(BUILD) tests/run.sh
 
@@ -120,11 +132,37 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libwgtool.a $(FUZZ_BUILD
 	clang $(CPPFLAGS) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all -o $@ $^ $(LDLIBS) -lpthread
 
+# Installed man pages point at the installed docs ($(DOCDIR)), not at the
+# source tree's docs/; the unit runs the installed binary ($(BINDIR)).
+DOCS      := README.md LICENSE $(wildcard docs/*.md)
+MAN1      := $(wildcard man/*.1)
+MAN8      := $(wildcard man/*.8)
+UNITS     := $(wildcard dist/systemd/*.service)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
-	$(if $(wildcard man/*.8),install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/)
+	for m in $(MAN1) $(MAN8); do \
+	  s=$${m##*.}; \
+	  sed 's|docs/|$(DOCDIR)/|g' $$m >$(DESTDIR)$(MANDIR)/man$$s/$${m##*/} && \
+	  chmod 0644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	done
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 dist/completion/wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtu
+	ln -sf wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtud
+	for u in $(UNITS); do \
+	  sed 's|/usr/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,wgmtu wgmtud)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtud
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 
 clean:
 	rm -rf build build-san build-fuzz

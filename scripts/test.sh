@@ -27,6 +27,11 @@ if ! make -s -j"$JOBS" SAN=$SAN WERROR=1 all unit-bins >/tmp/wgmtu-build.$$.log 
 	exit 1
 fi
 rm -f /tmp/wgmtu-build.$$.log
+# the pure layer must not need the daemon or the tool (docs/daemon.md)
+if ! make -s SAN=$SAN check-layers; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 if [ $SAN = 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 	if ! make -s fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
 		cat /tmp/wgmtu-fuzz.$$.log

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * UAPI get and set against the device, on top of daemon/uapi.h's parser
+ * UAPI get and set against the device, on top of uapi/uapi.h's parser
  * and serializer. A set arrives as a complete, validated transaction; the
  * only step that can fail for an outside reason (binding the port) runs
  * first, so a failed set changes nothing.
@@ -30,51 +30,6 @@ static bool all_zero(const uint8_t *k, size_t n)
 
 /* ---- get ---- */
 
-static bool aip_eq(const struct wg_uapi_allowed_ip *a, const struct wg_uapi_allowed_ip *b)
-{
-	return a->family == b->family && a->cidr == b->cidr &&
-	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
-}
-
-static void peer_aip_forget(struct wgd_peer *p, const struct wg_uapi_allowed_ip *a)
-{
-	for (size_t i = 0; i < p->n_aips; i++)
-		if (aip_eq(&p->aips[i], a)) {
-			memmove(&p->aips[i], &p->aips[i + 1], (p->n_aips - i - 1) * sizeof(*a));
-			p->n_aips--;
-			return;
-		}
-}
-
-/* Inserts into the trie and keeps every peer's insertion-ordered list
- * right: a prefix moves from its previous owner (wg semantics). */
-static int peer_aip_add(struct wgd_device *dev, struct wgd_peer *peer,
-			const struct wg_uapi_allowed_ip *a)
-{
-	int r;
-
-	for (size_t i = 0; i < peer->n_aips; i++)
-		if (aip_eq(&peer->aips[i], a))
-			return 0;
-	if (peer->n_aips == peer->cap_aips) {
-		size_t nc = peer->cap_aips ? peer->cap_aips * 2 : 4;
-		void *nv = realloc(peer->aips, nc * sizeof(*peer->aips));
-
-		if (!nv)
-			return -ENOMEM;
-		peer->aips = nv;
-		peer->cap_aips = nc;
-	}
-	r = wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, peer);
-	if (r < 0)
-		return r;
-	for (struct wgd_peer *q = dev->peers; q; q = q->next)
-		if (q != peer)
-			peer_aip_forget(q, a);
-	peer->aips[peer->n_aips++] = *a;
-	return 0;
-}
-
 static void endpoint_to_uapi(const struct wgd_endpoint *ep, struct wg_uapi_endpoint *u)
 {
 	memset(u, 0, sizeof(*u));
@@ -97,17 +52,37 @@ static void endpoint_to_uapi(const struct wgd_endpoint *ep, struct wg_uapi_endpo
 	}
 }
 
+/* Copies a peer's prefixes into the snapshot's one array, in order. */
+static int snap_aip(void *arg, int family, const uint8_t *addr, uint8_t cidr, void *peer)
+{
+	struct wg_uapi_allowed_ip **next = arg, *a = (*next)++;
+
+	(void)peer;
+	a->family = family;
+	memcpy(a->addr, addr, 16);
+	a->cidr = cidr;
+	return 0;
+}
+
+/* Linear in peers + allowed IPs: one array of peer snapshots, one of all
+ * prefixes, one of peer pointers for the pmtu extras. */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 {
 	struct wgd_device *dev = ctx;
 	struct wg_uapi_dev_info info;
-	struct wg_uapi_peer_info *pi;
-	size_t i = 0;
+	struct wg_uapi_peer_info *pi = NULL;
+	struct wg_uapi_allowed_ip *aips = NULL, *next;
+	struct wgd_peer **order = NULL;
+	struct wgd_pmtu_get_ctx gctx;
+	size_t i = 0, n = dev->n_peers ? dev->n_peers : 1;
+	size_t n_aips = wg_allowedips_count(dev->aips);
 	int r = 0;
 
 	memset(&info, 0, sizeof(info));
-	pi = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*pi));
-	if (!pi) {
+	pi = calloc(n, sizeof(*pi));
+	order = calloc(n, sizeof(*order));
+	aips = calloc(n_aips ? n_aips : 1, sizeof(*aips));
+	if (!pi || !order || !aips) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -115,7 +90,9 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 	memcpy(info.private_key, dev->noise.static_private, WG_KEY_LEN);
 	info.listen_port = dev->udp.port;
 	info.fwmark = dev->fwmark;
+	next = aips;
 	for (struct wgd_peer *p = dev->peers; p; p = p->next, i++) {
+		order[i] = p;
 		memcpy(pi[i].public_key, p->public_key, WG_KEY_LEN);
 		memcpy(pi[i].preshared_key, p->preshared_key, WG_KEY_LEN);
 		endpoint_to_uapi(&p->ep, &pi[i].endpoint);
@@ -124,12 +101,16 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].rx_bytes = p->rx_bytes;
 		pi[i].tx_bytes = p->tx_bytes;
 		pi[i].persistent_keepalive = p->persistent_keepalive;
-		pi[i].allowed_ips = p->aips;
-		pi[i].n_allowed_ips = p->n_aips;
+		pi[i].allowed_ips = next;
+		pi[i].n_allowed_ips = wg_allowedips_owner_count(&p->aips);
+		wg_allowedips_owner_walk(&p->aips, snap_aip, &next);
 	}
 	info.dev_extra = wgd_pmtu_get_dev;
 	info.peer_extra = wgd_pmtu_get_peer;
-	info.peer_extra_ctx = dev;
+	gctx.dev = dev;
+	gctx.peers = order;
+	gctx.n_peers = dev->n_peers;
+	info.peer_extra_ctx = &gctx;
 	info.peers = pi;
 	info.n_peers = dev->n_peers;
 	r = wg_uapi_get_serialize(&info, out);
@@ -142,8 +123,10 @@ out:
 	}
 	OPENSSL_cleanse(&info, sizeof(info));
 	if (pi)
-		OPENSSL_cleanse(pi, (dev->n_peers ? dev->n_peers : 1) * sizeof(*pi));
+		OPENSSL_cleanse(pi, n * sizeof(*pi));
 	free(pi);
+	free(aips);
+	free(order);
 }
 
 /* ---- set ---- */
@@ -249,12 +232,12 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		if (wgd_peer_set_endpoint(peer, &ep))
 			wgd_hook_endpoint_changed(peer);
 	}
-	if (op->replace_allowed_ips) {
-		wg_allowedips_remove_by_peer(dev->aips, peer);
-		peer->n_aips = 0;
-	}
+	if (op->replace_allowed_ips)
+		wg_allowedips_remove_owner(dev->aips, &peer->aips);
 	for (size_t i = 0; i < op->allowed_ips_count; i++) {
-		r = peer_aip_add(dev, peer, &txn->allowed_ips[op->allowed_ips_first + i]);
+		const struct wg_uapi_allowed_ip *a = &txn->allowed_ips[op->allowed_ips_first + i];
+
+		r = wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, &peer->aips);
 		if (r < 0)
 			return r;
 	}

@@ -3,18 +3,17 @@
  * The wgmtud device: one TUN, one UDP port, one UAPI socket, its peers, and
  * the single-threaded epoll loop that moves packets between them.
  *
- * Data path (send.c, receive.c) as named stages; issue 6 fills the hooks
- * in hooks.h without restructuring:
+ * The data path's functions, in order (docs/daemon.md has the diagram):
  *
- *   TUN -> UDP  tx_parse -> tx_route (allowed IPs) -> hook_tx_mss ->
- *               hook_tx_mtu_check (may answer ICMP into the TUN) ->
- *               tx_stage_or_encrypt (per-peer staged queue while no
- *               session) -> tx_flush (sendmmsg batch)
- *   UDP -> TUN  rx_classify -> handshake / cookie / data; data:
- *               rx_decrypt -> rx_authenticated (roaming, timers) ->
- *               hook_rx_probe (in-band probe messages) -> rx_check_inner
- *               (source in the peer's allowed IPs) -> hook_rx_mss ->
- *               TUN write
+ *   TUN -> UDP  send.c: wgd_send_tun_readable -> tx_offload (checksum,
+ *               TSO cut, common/gso.h) -> tx_process: wgd_ip_parse,
+ *               allowed-IPs lookup, the path-MTU hooks (MSS clamp, MTU
+ *               check: pmtu.c) -> encrypt into the batch, or stage while
+ *               there is no session -> wgd_send_flush (sendmmsg)
+ *   UDP -> TUN  receive.c: wgd_receive_udp_readable -> rx_handshake (load,
+ *               cookie, rate limit) / rx_cookie / rx_data: decrypt, roam,
+ *               timers, the probe hook, inner source in the sender's
+ *               allowed IPs, MSS clamp -> rx_flush_tun (GRO)
  */
 #ifndef WGMTU_DAEMON_DEVICE_H
 #define WGMTU_DAEMON_DEVICE_H
@@ -27,17 +26,18 @@
 #include "wire/cookie.h"
 #include "wire/noise.h"
 #include "wire/transport.h"
+#include "common/keyhash.h"
 #include "route/allowedips.h"
 #include "daemon/drop.h"
-#include "daemon/gso.h"
-#include "daemon/index.h"
+#include "common/gso.h"
+#include "wire/index.h"
 #include "daemon/ipc.h"
 #include "daemon/pmtu.h"
-#include "daemon/ratelimit.h"
-#include "daemon/timers.h"
+#include "common/ratelimit.h"
+#include "wire/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
 #define WGD_STAGED_MAX 128
@@ -52,6 +52,9 @@
 #define WGD_LOAD_QUEUE 128
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
+/* Datagrams of one UDP receive batch after splitting GRO super-datagrams
+ * (the kernel merges at most 64 segments into one). */
+#define WGD_RX_SEGS (WGD_BATCH * 64)
 
 struct wgd_staged_pkt {
 	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
@@ -59,7 +62,8 @@ struct wgd_staged_pkt {
 };
 
 struct wgd_peer {
-	struct wgd_peer *next;
+	struct wgd_peer *next, *prev;     /* dev->peers, in the order added */
+	struct wg_keyhash_entry by_key;   /* dev->peer_hash, by public_key */
 	struct wgd_device *dev;
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
@@ -76,9 +80,8 @@ struct wgd_peer {
 	unsigned staged_head, staged_count;
 	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
 	uint64_t deadline;                /* cached wg_timers_next_deadline */
-	/* this peer's allowed IPs in insertion order, as `get` lists them */
-	struct wg_uapi_allowed_ip *aips;
-	size_t n_aips, cap_aips;
+	/* this peer's allowed IPs (in insertion order, as `get` lists them) */
+	struct wg_allowedips_owner aips;
 	struct wgd_pmtu pmtu;             /* per-peer path MTU (pmtu.h) */
 };
 
@@ -94,10 +97,11 @@ struct wgd_device {
 	struct wg_ratelimit ratelimit;
 	struct wg_load load;
 	struct wg_allowedips *aips;
-	struct wgd_index_table index;
+	struct wg_index_table index;
 	struct wg_timers_consts timer_consts;
-	struct wgd_peer *peers;
+	struct wgd_peer *peers, *peers_tail;
 	size_t n_peers;
+	struct wg_keyhash peer_hash;  /* peers by public key */
 	uint16_t listen_port;     /* configured (0 = random) */
 	uint32_t fwmark;
 
@@ -113,8 +117,11 @@ struct wgd_device {
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
+	/* one receive batch split into single datagrams (UDP GRO) */
+	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
+	bool seen_gro;            /* logged the first super-datagram */
 	/* decrypted packets of the current receive batch, for the TUN (GRO) */
-	struct wgd_gro_pkt rxq[WGD_BATCH];
+	struct wg_gso_gro_pkt *rxq;  /* WGD_RX_SEGS */
 	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
@@ -130,15 +137,29 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port);
 /* Removes the TUN and the socket, wipes all keys. */
 void wgd_device_destroy(struct wgd_device *dev);
 
-/* device.c */
+/* drop.c: counts one drop of reason why (peer may be NULL) */
 void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer);
 /* The same, naming an inner address in the (rate-limited) log line, e.g.
  * what "dst" and the destination that has no route. */
 void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer,
 		 const char *what, int family, const uint8_t *addr);
+/* Logs every nonzero counter (shutdown, SIGUSR1). */
+void wgd_drop_log_totals(struct wgd_device *dev);
+
+/* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
+ * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+
+/* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The two halves of wgd_peer_new: a peer ready to be added (the costly
+ * part: the static-static DH) that nothing sees yet, then adding it to the
+ * device's list and table (cannot fail). A peer never linked is released
+ * with wgd_peer_free. */
+struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
+void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
 /* Performs WG_TIMERS_* actions for peer; refreshes its deadline. */
 void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions);
@@ -147,11 +168,13 @@ void wgd_peer_rearm(struct wgd_peer *peer);
 /* The current keypair as the timer core sees it (valid, role, birth, counter). */
 void wgd_peer_keypair_info(struct wgd_peer *peer, struct wg_timers_keypair *ki);
 void wgd_peer_zero_keys(struct wgd_peer *peer);
-/* Sets the endpoint and reports whether it changed (roaming). */
+/* Sets the endpoint (with its sticky source) and reports whether the remote
+ * address or port changed (roaming: a new path). A new or cleared source
+ * alone, or the same endpoint set again by `wg syncconf`, is no move. */
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
 
 /* send.c */
-void wgd_tun_readable(struct wgd_device *dev);
+void wgd_send_tun_readable(struct wgd_device *dev);
 /* Queue one plaintext (pkt at buf + WGD_PKT_HEADROOM, len bytes; len 0 is a
  * keepalive) for peer: encrypted into the current tx batch, or staged. */
 void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len);
@@ -164,14 +187,14 @@ void wgd_send_staged(struct wgd_peer *peer);
 void wgd_send_initiation(struct wgd_peer *peer);
 /* sends a handshake message (not batched) to peer's endpoint */
 int wgd_send_raw(struct wgd_peer *peer, const void *msg, size_t len);
-void wgd_tx_flush(struct wgd_device *dev);
-void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
+void wgd_send_flush(struct wgd_device *dev);
+void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
-void wgd_udp_readable(struct wgd_device *dev, int fd);
+void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
 /* hands the "too big" hints the UDP edge kept (from its error queues,
  * drained while receiving or sending) to the path MTU code */
-void wgd_udp_take_hints(struct wgd_device *dev);
+void wgd_receive_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);

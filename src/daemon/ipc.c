@@ -2,7 +2,7 @@
 #include "daemon/ipc.h"
 
 #include "daemon/log.h"
-#include "daemon/uapi.h"
+#include "uapi/uapi.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * 0600, a stale socket replaced, a live one refused), or an inherited
  * listening socket (WG_UAPI_FD). This file does only the framing: a request
  * is "get=1\n\n" or "set=1\n...\n\n"; several may follow on one connection.
- * Parsing is daemon/uapi.h's (wg_uapi_conn); the device answers through
+ * Parsing is uapi/uapi.h's (wg_uapi_conn); the device answers through
  * struct wgd_ipc_ops.
  */
 #ifndef WGMTU_DAEMON_IPC_H

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"  WG_UAPI_FD=N       use the already listening UAPI socket N\n"
 		"\n"
 		"Example:\n"
-		"  wgmtud wg0 && wg setconf wg0 /etc/wireguard/wg0.conf && ip link set wg0 up\n"
+		"  wgmtud wg0 && wg setconf wg0 <(wg-quick strip wg0) && ip link set wg0 up\n"
 		"  WG_QUICK_USERSPACE_IMPLEMENTATION=wgmtud wg-quick up wg0\n");
 }
 

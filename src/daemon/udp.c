@@ -10,10 +10,11 @@
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT cmsg */
+#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT/UDP_GRO cmsg */
 /* UDP GSO: at most this many segments, and under 64 KB in all */
 #define GSO_MAX_SEGS 64
 #define GSO_MAX_BYTES 65000
@@ -32,7 +33,7 @@ static int udp_bind(int family, uint16_t port, uint32_t fwmark, int *out)
 		a.in4.sin_port = htons(port);
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 		/* DF on every datagram, and no cached or forged PMTU ever changes
-		 * what we send: the per-peer discovery decides (issue 6) */
+		 * what we send: the per-peer discovery decides (pmtu.c) */
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int));
 		/* ICMP errors (too big: a hint to probe) on the error queue */
 		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
@@ -111,6 +112,19 @@ int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark)
 
 		u->gso = setsockopt(u->fd4 >= 0 ? u->fd4 : u->fd6, SOL_UDP, UDP_SEGMENT,
 				    &z, sizeof(z)) == 0;
+	}
+	/* UDP_GRO (Linux 5.0): the kernel hands over runs of equal datagrams
+	 * of one sender (e.g. a peer's UDP GSO train) as one super-datagram,
+	 * split again in receive.c; WGMTUD_UDP_GRO=0 turns it off */
+	u->gro = false;
+	if (!getenv("WGMTUD_UDP_GRO") || strcmp(getenv("WGMTUD_UDP_GRO"), "0")) {
+		int one = 1, fds[2] = { u->fd4, u->fd6 };
+
+		u->gro = true;
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0 &&
+			    setsockopt(fds[i], SOL_UDP, UDP_GRO, &one, sizeof(one)) < 0)
+				u->gro = false;
 	}
 	return 0;
 }
@@ -222,6 +236,7 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		struct cmsghdr *c;
 
 		d[i].len = m[i].msg_len;
+		d[i].gso = 0;
 		ep->has_src = false;
 		ep->src_ifindex = 0;
 		if (m[i].msg_hdr.msg_flags & MSG_TRUNC)
@@ -243,6 +258,13 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 				ep->src6 = pi.ipi6_addr;
 				ep->src_ifindex = (int)pi.ipi6_ifindex;
 				ep->has_src = true;
+			} else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+				   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				int seg;
+
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				if (seg > 0 && (size_t)seg < d[i].len)
+					d[i].gso = (size_t)seg;
 			}
 		}
 	}
@@ -338,7 +360,7 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 				while (j < n && j - i < GSO_MAX_SEGS && d[j].len <= d[i].len &&
 				       total + d[j].len <= GSO_MAX_BYTES &&
 				       d[j - 1].len == d[i].len &&
-				       wgd_endpoint_eq(&d[j].ep, &d[i].ep))
+				       wgd_udp_endpoint_eq(&d[j].ep, &d[i].ep))
 					total += d[j++].len;
 			memset(&m[nm].msg_hdr, 0, sizeof(m[nm].msg_hdr));
 			m[nm].msg_hdr.msg_name = &d[i].ep.addr;
@@ -427,25 +449,34 @@ int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n)
 	return sent;
 }
 
-bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
+bool wgd_udp_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b)
 {
-	if (a->addr.sa.sa_family != b->addr.sa.sa_family)
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) &&
+		       a->in6.sin6_scope_id == b->in6.sin6_scope_id;
+	return true;
+}
+
+bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b)
+{
+	if (!wgd_udp_endpoint_addr_eq(&a->addr, &b->addr))
 		return false;
 	if (a->addr.sa.sa_family == AF_INET)
-		return a->addr.in4.sin_port == b->addr.in4.sin_port &&
-		       a->addr.in4.sin_addr.s_addr == b->addr.in4.sin_addr.s_addr &&
-		       a->has_src == b->has_src &&
+		return a->has_src == b->has_src &&
 		       (!a->has_src || a->src4.s_addr == b->src4.s_addr);
 	if (a->addr.sa.sa_family == AF_INET6)
-		return a->addr.in6.sin6_port == b->addr.in6.sin6_port &&
-		       !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, 16) &&
-		       a->addr.in6.sin6_scope_id == b->addr.in6.sin6_scope_id &&
-		       a->has_src == b->has_src &&
+		return a->has_src == b->has_src &&
 		       (!a->has_src || !memcmp(&a->src6, &b->src6, 16));
 	return true;
 }
 
-const char *wgd_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len)
+const char *wgd_udp_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len)
 {
 	char h[INET6_ADDRSTRLEN];
 

@@ -42,6 +42,7 @@ struct wgd_udp {
 	uint16_t port;             /* host order; the bound port */
 	uint32_t fwmark;
 	bool gso;                  /* UDP_SEGMENT works: batch equal datagrams */
+	bool gro;                  /* UDP_GRO is on: receives may be merged */
 	/* ICMP errors read from the error queues (IP_RECVERR), by kind; the
 	 * "too big" ones wait here until the device takes them */
 	uint64_t errq[UDPERR_KIND_COUNT];
@@ -57,6 +58,9 @@ struct wgd_dgram {
 	uint8_t *buf;
 	size_t len;                /* rx: bytes received; tx: bytes to send */
 	size_t cap;                /* rx: buffer capacity */
+	size_t gso;                /* rx: > 0 when buf holds a UDP GRO super-
+				    * datagram: segments of gso bytes each,
+				    * the last one possibly shorter */
 	struct wgd_endpoint ep;
 };
 
@@ -83,8 +87,10 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n);
  * error queue (up to WGD_UDP_SEND_RETRIES more times). */
 int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n);
 
-bool wgd_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);
+bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);
+/* Same remote address and port (the sticky source is not compared). */
+bool wgd_udp_endpoint_addr_eq(const union wgd_sockaddr *a, const union wgd_sockaddr *b);
 /* "1.2.3.4:51820" or "[fe80::1]:51820"; buf at least 64 bytes. */
-const char *wgd_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len);
+const char *wgd_udp_endpoint_str(const union wgd_sockaddr *a, char *buf, size_t len);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
 	{ "responder", cmd_responder, "answer wgmtu probe --method udp (both directions)" },
 	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
 	{ "show", cmd_show, "wgmtud's per-peer path MTU, effective MTU and why (UAPI)" },
+	{ "doctor", cmd_doctor, "check every WireGuard interface's MTU against its peers' paths" },
 	{ "set", cmd_set, "wgmtud's path-MTU settings: probing, MSS clamping, max/pinned MTU" },
 };
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "tool/probe_wire.h"
+#include "pmtu/probe_wire.h"
 
 enum pnet_method { PNET_ICMP, PNET_UDP };
 

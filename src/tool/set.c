@@ -13,7 +13,7 @@
 
 #include "common/util.h"
 #include "tool/tool.h"
-#include "tool/uapi_client.h"
+#include "tool/uapi_io.h"
 
 #define CMD "set"
 

@@ -14,7 +14,7 @@
 
 #include "common/json.h"
 #include "tool/tool.h"
-#include "tool/uapi_client.h"
+#include "tool/uapi_io.h"
 
 #define CMD "show"
 

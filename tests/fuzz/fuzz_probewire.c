@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool/probe_wire.h"
+#include "pmtu/probe_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

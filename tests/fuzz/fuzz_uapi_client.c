@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool/uapi_client.h"
+#include "uapi/uapi_client.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

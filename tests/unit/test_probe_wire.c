@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tool/probe_wire.h"
+#include "pmtu/probe_wire.h"
 
 /* The request example from docs/probe-protocol.md. */
 static const uint8_t req_vec[36] = {

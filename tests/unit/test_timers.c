@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "daemon/timers.h"
+#include "wire/timers.h"
 #include "wire/messages.h"
 
 #define S(x) ((uint64_t)((x) * 1e9 + 0.5))  /* seconds -> ns */

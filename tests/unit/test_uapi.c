@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "daemon/uapi.h"
-#include "daemon/timers.h"
-#include "daemon/ratelimit.h"
+#include "uapi/uapi.h"
+#include "wire/timers.h"
+#include "common/ratelimit.h"
 #include "wire/messages.h"   /* after uapi.h: both may be included, any order */
 
 #define K_PRIV "e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a"

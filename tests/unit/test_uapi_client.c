@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool/uapi_client.h"
+#include "tool/uapi_io.h"
 
 #define K1HEX "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
 #define K1B64 "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
