@@ -138,8 +138,11 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname,
 	dev->rxbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->gsobuf = malloc(WGD_PKT_BUF);
+	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
+	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq ||
+	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -231,7 +234,11 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->rxbuf);
 	free(dev->txbuf);
 	free(dev->gsobuf);
+	free(dev->rxd);
+	free(dev->rxq);
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
+	dev->rxd = NULL;
+	dev->rxq = NULL;
 }
 
 /* ---- the loop ---- */

@@ -53,6 +53,9 @@
 #define WGD_LOAD_QUEUE 128
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
+/* Datagrams of one UDP receive batch after splitting GRO super-datagrams
+ * (the kernel merges at most 64 segments into one). */
+#define WGD_RX_SEGS (WGD_BATCH * 64)
 
 struct wgd_staged_pkt {
 	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
@@ -116,8 +119,11 @@ struct wgd_device {
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
+	/* one receive batch split into single datagrams (UDP GRO) */
+	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
+	bool seen_gro;            /* logged the first super-datagram */
 	/* decrypted packets of the current receive batch, for the TUN (GRO) */
-	struct wg_gso_gro_pkt rxq[WGD_BATCH];
+	struct wg_gso_gro_pkt *rxq;  /* WGD_RX_SEGS */
 	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */

@@ -9,10 +9,11 @@
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT cmsg */
+#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT/UDP_GRO cmsg */
 /* UDP GSO: at most this many segments, and under 64 KB in all */
 #define GSO_MAX_SEGS 64
 #define GSO_MAX_BYTES 65000
@@ -109,6 +110,19 @@ int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark)
 
 		u->gso = setsockopt(u->fd4 >= 0 ? u->fd4 : u->fd6, SOL_UDP, UDP_SEGMENT,
 				    &z, sizeof(z)) == 0;
+	}
+	/* UDP_GRO (Linux 5.0): the kernel hands over runs of equal datagrams
+	 * of one sender (e.g. a peer's UDP GSO train) as one super-datagram,
+	 * split again in receive.c; WGMTUD_UDP_GRO=0 turns it off */
+	u->gro = false;
+	if (!getenv("WGMTUD_UDP_GRO") || strcmp(getenv("WGMTUD_UDP_GRO"), "0")) {
+		int one = 1, fds[2] = { u->fd4, u->fd6 };
+
+		u->gro = true;
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0 &&
+			    setsockopt(fds[i], SOL_UDP, UDP_GRO, &one, sizeof(one)) < 0)
+				u->gro = false;
 	}
 	return 0;
 }
@@ -208,6 +222,7 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		struct cmsghdr *c;
 
 		d[i].len = m[i].msg_len;
+		d[i].gso = 0;
 		ep->has_src = false;
 		ep->src_ifindex = 0;
 		if (m[i].msg_hdr.msg_flags & MSG_TRUNC)
@@ -229,6 +244,13 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 				ep->src6 = pi.ipi6_addr;
 				ep->src_ifindex = (int)pi.ipi6_ifindex;
 				ep->has_src = true;
+			} else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+				   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				int seg;
+
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				if (seg > 0 && (size_t)seg < d[i].len)
+					d[i].gso = (size_t)seg;
 			}
 		}
 	}

@@ -36,6 +36,7 @@ struct wgd_udp {
 	uint16_t port;             /* host order; the bound port */
 	uint32_t fwmark;
 	bool gso;                  /* UDP_SEGMENT works: batch equal datagrams */
+	bool gro;                  /* UDP_GRO is on: receives may be merged */
 };
 
 /* One datagram in a batch. */
@@ -43,6 +44,9 @@ struct wgd_dgram {
 	uint8_t *buf;
 	size_t len;                /* rx: bytes received; tx: bytes to send */
 	size_t cap;                /* rx: buffer capacity */
+	size_t gso;                /* rx: > 0 when buf holds a UDP GRO super-
+				    * datagram: segments of gso bytes each,
+				    * the last one possibly shorter */
 	struct wgd_endpoint ep;
 };
 
