@@ -111,14 +111,14 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	return 0;
 }
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen)
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen)
 {
-	const char *scale = getenv("WGMTUD_TEST_TIMER_SCALE");
 	uint8_t rlkey[16];
 	int r;
 
 	memset(dev, 0, sizeof(*dev));
+	dev->cfg = *cfg;
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
@@ -128,16 +128,14 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 		return -EIO;
 	}
 	wg_timers_consts_default(&dev->timer_consts);
-	if (scale) {
-		unsigned long d;
-
-		if (parse_ulong(scale, 1, 1000, &d) < 0 ||
-		    wg_timers_consts_scaled(&dev->timer_consts, (unsigned)d) < 0) {
-			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%s: expected 1..1000", scale);
+	if (cfg->timer_scale != 1) {
+		if (wg_timers_consts_scaled(&dev->timer_consts, cfg->timer_scale) < 0) {
+			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%u: expected 1..1000",
+				 cfg->timer_scale);
 			return -EINVAL;
 		}
-		if (d != 1)
-			log_err("WARNING: protocol timers divided by %lu (WGMTUD_TEST_TIMER_SCALE, for tests only)", d);
+		log_err("WARNING: protocol timers divided by %u (WGMTUD_TEST_TIMER_SCALE, for tests only)",
+			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
 	wgd_pmtu_dev_init(dev);
@@ -158,10 +156,10 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
 
-	r = wgd_tun_open(&dev->tun, ifname, tun_fd, WGD_DEFAULT_MTU, err, errlen);
+	r = wgd_tun_open(&dev->tun, ifname, cfg->tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;
-	r = wgd_ipc_open(&dev->ipc, dev->tun.name, uapi_fd, err, errlen);
+	r = wgd_ipc_open(&dev->ipc, dev->tun.name, cfg->uapi_fd, err, errlen);
 	if (r < 0)
 		goto fail;
 	dev->ipc.ctx = dev;

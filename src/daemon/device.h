@@ -28,6 +28,7 @@
 #include "wire/transport.h"
 #include "common/keyhash.h"
 #include "route/allowedips.h"
+#include "daemon/config.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
 #include "wire/index.h"
@@ -86,6 +87,7 @@ struct wgd_peer {
 };
 
 struct wgd_device {
+	struct wgd_config cfg;    /* the environment, read once by main.c */
 	struct wgd_tun tun;
 	struct wgd_udp udp;
 	struct wgd_ipc ipc;
@@ -127,8 +129,9 @@ struct wgd_device {
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen);
+/* cfg: the environment as main.c read it (config.h); copied. */
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
