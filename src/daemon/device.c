@@ -96,6 +96,13 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 		return r;
 	wgd_send_flush(dev);
 	wgd_udp_close(&dev->udp); /* closing removes them from epoll */
+	/* what the old sockets counted and the hints they left stay */
+	memcpy(nu.errq, dev->udp.errq, sizeof(nu.errq));
+	memcpy(nu.hints, dev->udp.hints, sizeof(nu.hints));
+	nu.hint_head = dev->udp.hint_head;
+	nu.n_hints = dev->udp.n_hints;
+	nu.hints_lost = dev->udp.hints_lost;
+	nu.send_retries = dev->udp.send_retries;
 	dev->udp = nu;
 	dev->listen_port = port;
 	if ((r = ep_add(dev, nu.fd4, TAG_UDP4)) < 0 || (r = ep_add(dev, nu.fd6, TAG_UDP6)) < 0)
@@ -104,14 +111,14 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	return 0;
 }
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen)
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen)
 {
-	const char *scale = getenv("WGMTUD_TEST_TIMER_SCALE");
 	uint8_t rlkey[16];
 	int r;
 
 	memset(dev, 0, sizeof(*dev));
+	dev->cfg = *cfg;
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
@@ -121,16 +128,14 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 		return -EIO;
 	}
 	wg_timers_consts_default(&dev->timer_consts);
-	if (scale) {
-		unsigned long d;
-
-		if (parse_ulong(scale, 1, 1000, &d) < 0 ||
-		    wg_timers_consts_scaled(&dev->timer_consts, (unsigned)d) < 0) {
-			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%s: expected 1..1000", scale);
+	if (cfg->timer_scale != 1) {
+		if (wg_timers_consts_scaled(&dev->timer_consts, cfg->timer_scale) < 0) {
+			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%u: expected 1..1000",
+				 cfg->timer_scale);
 			return -EINVAL;
 		}
-		if (d != 1)
-			log_err("WARNING: protocol timers divided by %lu (WGMTUD_TEST_TIMER_SCALE, for tests only)", d);
+		log_err("WARNING: protocol timers divided by %u (WGMTUD_TEST_TIMER_SCALE, for tests only)",
+			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
 	wgd_pmtu_dev_init(dev);
@@ -140,18 +145,21 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	dev->rxbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->gsobuf = malloc(WGD_PKT_BUF);
+	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
+	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq ||
+	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
 
-	r = wgd_tun_open(&dev->tun, ifname, tun_fd, WGD_DEFAULT_MTU, err, errlen);
+	r = wgd_tun_open(&dev->tun, ifname, cfg->tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;
-	r = wgd_ipc_open(&dev->ipc, dev->tun.name, uapi_fd, err, errlen);
+	r = wgd_ipc_open(&dev->ipc, dev->tun.name, cfg->uapi_fd, err, errlen);
 	if (r < 0)
 		goto fail;
 	dev->ipc.ctx = dev;
@@ -233,7 +241,11 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->rxbuf);
 	free(dev->txbuf);
 	free(dev->gsobuf);
+	free(dev->rxd);
+	free(dev->rxq);
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
+	dev->rxd = NULL;
+	dev->rxq = NULL;
 }
 
 /* ---- the loop ---- */
@@ -342,6 +354,10 @@ int wgd_device_run(struct wgd_device *dev)
 		}
 		run_timers(dev);
 		wgd_send_flush(dev);
+		if (dev->udp.n_hints) { /* drained by the sends just made */
+			wgd_receive_hints(dev);
+			wgd_send_flush(dev);
+		}
 	}
 	wgd_drop_log_totals(dev);
 	return 0;

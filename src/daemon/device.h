@@ -28,6 +28,7 @@
 #include "wire/transport.h"
 #include "common/keyhash.h"
 #include "route/allowedips.h"
+#include "daemon/config.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
 #include "wire/index.h"
@@ -52,6 +53,9 @@
 #define WGD_LOAD_QUEUE 128
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
+/* Datagrams of one UDP receive batch after splitting GRO super-datagrams
+ * (the kernel merges at most 64 segments into one). */
+#define WGD_RX_SEGS (WGD_BATCH * 64)
 
 struct wgd_staged_pkt {
 	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
@@ -83,6 +87,7 @@ struct wgd_peer {
 };
 
 struct wgd_device {
+	struct wgd_config cfg;    /* the environment, read once by main.c */
 	struct wgd_tun tun;
 	struct wgd_udp udp;
 	struct wgd_ipc ipc;
@@ -114,15 +119,19 @@ struct wgd_device {
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
+	/* one receive batch split into single datagrams (UDP GRO) */
+	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
+	bool seen_gro;            /* logged the first super-datagram */
 	/* decrypted packets of the current receive batch, for the TUN (GRO) */
-	struct wg_gso_gro_pkt rxq[WGD_BATCH];
+	struct wg_gso_gro_pkt *rxq;  /* WGD_RX_SEGS */
 	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen);
+/* cfg: the environment as main.c read it (config.h); copied. */
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
@@ -186,6 +195,9 @@ void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
+/* hands the "too big" hints the UDP edge kept (from its error queues,
+ * drained while receiving or sending) to the path MTU code */
+void wgd_receive_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);
