@@ -47,6 +47,7 @@ int wgd_config_from_env(struct wgd_config *c, wgd_config_env_fn env, char *err,
 	c->log_level = WGD_LOG_ERROR;
 	c->tun_fd = c->uapi_fd = -1;
 	c->timer_scale = 1;
+	c->udp_gro = true;
 	if (err_cap)
 		err[0] = '\0';
 
@@ -88,5 +89,10 @@ int wgd_config_from_env(struct wgd_config *c, wgd_config_env_fn env, char *err,
 		return r;
 	if (r)
 		c->pmtu_raise_ms = (uint32_t)n;
+	if ((v = get(env, "WGMTUD_UDP_GRO"))) {
+		if (strcmp(v, "1") && strcmp(v, "0"))
+			return bad(err, err_cap, "WGMTUD_UDP_GRO", v, "1 (on) or 0 (off)");
+		c->udp_gro = v[0] == '1';
+	}
 	return 0;
 }

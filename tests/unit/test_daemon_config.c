@@ -45,6 +45,7 @@ static void test_defaults(void **st)
 	assert_int_equal(c.uapi_fd, -1);
 	assert_int_equal(c.timer_scale, 1);
 	assert_int_equal(c.pmtu_raise_ms, 0);
+	assert_true(c.udp_gro);
 	assert_string_equal(err, "");
 }
 
@@ -94,10 +95,12 @@ static void test_accepted_values(void **st)
 	}
 	{
 		const char *const e[] = { "WG_PROCESS_FOREGROUND", "0",
-					  "WGMTUD_TEST_PMTU_RAISE_MS", "600000", NULL };
+					  "WGMTUD_TEST_PMTU_RAISE_MS", "600000",
+					  "WGMTUD_UDP_GRO", "0", NULL };
 
 		assert_int_equal(load(e, &c, err, sizeof(err)), 0);
 		assert_false(c.foreground);
+		assert_false(c.udp_gro);
 		assert_int_equal(c.pmtu_raise_ms, 600000);
 	}
 }
@@ -118,6 +121,7 @@ static void test_refused_values(void **st)
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "99", "WGMTUD_TEST_PMTU_RAISE_MS=99: expected 100..600000" },
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "600001", "WGMTUD_TEST_PMTU_RAISE_MS=600001: expected" },
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "500ms", "WGMTUD_TEST_PMTU_RAISE_MS=500ms: expected" },
+		{ "WGMTUD_UDP_GRO", "off", "WGMTUD_UDP_GRO=off: expected 1 (on) or 0 (off)" },
 	};
 	struct wgd_config c;
 	char err[128];
