@@ -64,6 +64,27 @@ static int snap_aip(void *arg, int family, const uint8_t *addr, uint8_t cidr, vo
 	return 0;
 }
 
+/* Device-level extra keys: the path-MTU ones, then every drop counter as
+ * wgmtu_drop_<reason>=N (reason with '_' for '-'; zeros included, so a
+ * test can expect an exact count). */
+static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
+{
+	struct wgd_device *dev = ((struct wgd_pmtu_get_ctx *)ctx)->dev;
+	int r = wgd_pmtu_get_dev(ctx, out);
+
+	for (int i = 0; i < WGD_DROP_MAX && r == 0; i++) {
+		char key[64];
+		size_t k;
+
+		k = (size_t)snprintf(key, sizeof(key), "wgmtu_drop_%s", wgd_drop_names[i]);
+		for (size_t j = 0; j < k && j < sizeof(key); j++)
+			if (key[j] == '-')
+				key[j] = '_';
+		r = wg_uapi_out_kv_u64(out, key, dev->drops[i]);
+	}
+	return r;
+}
+
 /* Linear in peers + allowed IPs: one array of peer snapshots, one of all
  * prefixes, one of peer pointers for the pmtu extras. */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
@@ -105,7 +126,7 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].n_allowed_ips = wg_allowedips_owner_count(&p->aips);
 		wg_allowedips_owner_walk(&p->aips, snap_aip, &next);
 	}
-	info.dev_extra = wgd_pmtu_get_dev;
+	info.dev_extra = get_dev_extra;
 	info.peer_extra = wgd_pmtu_get_peer;
 	gctx.dev = dev;
 	gctx.peers = order;
@@ -204,7 +225,7 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 	peer = wgd_peer_find(dev, op->public_key);
 	if (op->remove) {
 		if (peer) {
-			log_info("peer removed");
+			log_peer_info(peer, "removed");
 			wgd_peer_remove(dev, peer);
 		}
 		return 0;
@@ -215,7 +236,7 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 		peer = wgd_peer_new(dev, op->public_key);
 		if (!peer)
 			return -ENOMEM;
-		log_info("peer created");
+		log_peer_info(peer, "created");
 	}
 	if (op->has_preshared_key) {
 		memcpy(peer->preshared_key, op->preshared_key, WG_KEY_LEN);
@@ -287,7 +308,8 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 	for (size_t i = 0; i < txn->n_peers; i++) {
 		r = apply_peer(dev, txn, &txn->peers[i]);
 		if (r < 0) {
-			log_err("UAPI set: peer %zu: %s (earlier changes stay applied)", i, strerror(-r));
+			wgd_log_peer(WGD_LOG_ERROR, txn->peers[i].public_key,
+				     "UAPI set: %s (earlier changes stay applied)", strerror(-r));
 			return r;
 		}
 	}
