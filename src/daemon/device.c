@@ -142,8 +142,9 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	dev->gsobuf = malloc(WGD_PKT_BUF);
 	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
+	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || !dev->rxd || !dev->rxq ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -195,6 +196,11 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll/signalfd: %s", strerror(-r));
 		return r;
 	}
+	/* threads only now: daemonizing (fork) would not keep them */
+	r = wgd_workers_start(&dev->workers, wgd_workers_default(WG_TRANSPORT_LANES));
+	if (r < 0)
+		log_err("worker threads: %s; encrypting on the main thread only", strerror(-r));
+	log_info("%u thread(s) for encryption and decryption", dev->workers.n);
 	if ((r = ep_add(dev, dev->udp.fd4, TAG_UDP4)) < 0 ||
 	    (r = ep_add(dev, dev->udp.fd6, TAG_UDP6)) < 0 ||
 	    (r = ep_add(dev, dev->tun.fd, TAG_TUN)) < 0 ||
@@ -209,6 +215,7 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 
 void wgd_device_destroy(struct wgd_device *dev)
 {
+	wgd_workers_stop(&dev->workers);
 	while (dev->peers)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
@@ -238,6 +245,8 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->gsobuf);
 	free(dev->rxd);
 	free(dev->rxq);
+	free(dev->rxjob);
+	dev->rxjob = NULL;
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
 	dev->rxd = NULL;
 	dev->rxq = NULL;
