@@ -9,7 +9,7 @@
 
 /* 32-bit words summed in 64 bits: 2^16 == 1 modulo 0xffff, so the folded
  * result equals the 16-bit one's-complement sum. */
-uint32_t wgd_csum_partial(const void *data, size_t len, uint32_t sum)
+uint32_t wg_gso_csum_partial(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
 	uint64_t acc = sum;
@@ -34,15 +34,15 @@ uint32_t wgd_csum_partial(const void *data, size_t len, uint32_t sum)
 	return (uint32_t)acc;
 }
 
-int wgd_csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off)
+int wg_gso_csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off)
 {
 	if (start > len || off + 2 > len - start)
 		return -EINVAL;
-	put_be16(pkt + start + off, csum_fold(wgd_csum_partial(pkt + start, len - start, 0)));
+	put_be16(pkt + start + off, csum_fold(wg_gso_csum_partial(pkt + start, len - start, 0)));
 	return 0;
 }
 
-int wgd_tso_init(struct wgd_tso *t, const uint8_t *pkt, size_t len, size_t mss)
+int wg_gso_tso_init(struct wg_gso_tso *t, const uint8_t *pkt, size_t len, size_t mss)
 {
 	size_t tcphl;
 
@@ -73,7 +73,7 @@ int wgd_tso_init(struct wgd_tso *t, const uint8_t *pkt, size_t len, size_t mss)
 	return 0;
 }
 
-int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap)
+int wg_gso_tso_next(struct wg_gso_tso *t, uint8_t *out, size_t cap)
 {
 	size_t payload = t->len - t->hdrlen, chunk, seglen;
 	uint8_t *tcp;
@@ -96,7 +96,7 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap)
 		put_be16(out + 2, (uint16_t)seglen);
 		put_be16(out + 4, (uint16_t)((out[4] << 8 | out[5]) + t->seg));
 		put_be16(out + 10, 0);
-		put_be16(out + 10, csum_fold(wgd_csum_partial(out, t->iphl, 0)));
+		put_be16(out + 10, csum_fold(wg_gso_csum_partial(out, t->iphl, 0)));
 	}
 	put_be32(tcp + 4, get_be32(tcp + 4) + (uint32_t)t->off);
 	if (!last)
@@ -106,11 +106,11 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap)
 	/* pseudo-header + segment */
 	tcp[16] = tcp[17] = 0;
 	if (t->v6)
-		sum = wgd_csum_partial(out + 8, 32, 0);
+		sum = wg_gso_csum_partial(out + 8, 32, 0);
 	else
-		sum = wgd_csum_partial(out + 12, 8, 0);
+		sum = wg_gso_csum_partial(out + 12, 8, 0);
 	sum += 6 + (uint32_t)(seglen - t->iphl);
-	sum = wgd_csum_partial(tcp, seglen - t->iphl, sum);
+	sum = wg_gso_csum_partial(tcp, seglen - t->iphl, sum);
 	put_be16(tcp + 16, csum_fold(sum));
 	t->off += chunk;
 	t->seg++;
@@ -178,7 +178,7 @@ static bool gro_same(const uint8_t *a, const uint8_t *b, const struct gro_info *
 	       !memcmp(ta + 18, tb + 18, ga->thl - 18); /* urgent ptr, options */
 }
 
-size_t wgd_gro_run(const struct wgd_gro_pkt *pkts, size_t n)
+size_t wg_gso_gro_run(const struct wg_gso_gro_pkt *pkts, size_t n)
 {
 	struct gro_info first, prev, cur;
 	size_t total, k;
@@ -208,7 +208,7 @@ size_t wgd_gro_run(const struct wgd_gro_pkt *pkts, size_t n)
 	return k;
 }
 
-size_t wgd_gro_merge_headers(struct wgd_gro_pkt *pkts, size_t n, struct wgd_gro_hdr *h)
+size_t wg_gso_gro_merge_headers(struct wg_gso_gro_pkt *pkts, size_t n, struct wg_gso_gro_hdr *h)
 {
 	uint8_t *p = pkts[0].p;
 	struct gro_info g, last;
@@ -224,12 +224,12 @@ size_t wgd_gro_merge_headers(struct wgd_gro_pkt *pkts, size_t n, struct wgd_gro_
 	tcp = p + g.iphl;
 	if (g.v6) {
 		put_be16(p + 4, (uint16_t)(total - 40));
-		sum = wgd_csum_partial(p + 8, 32, 0);
+		sum = wg_gso_csum_partial(p + 8, 32, 0);
 	} else {
 		put_be16(p + 2, (uint16_t)total);
 		put_be16(p + 10, 0);
-		put_be16(p + 10, csum_fold(wgd_csum_partial(p, 20, 0)));
-		sum = wgd_csum_partial(p + 12, 8, 0);
+		put_be16(p + 10, csum_fold(wg_gso_csum_partial(p, 20, 0)));
+		sum = wg_gso_csum_partial(p + 12, 8, 0);
 	}
 	tcp[13] = last.flags; /* PSH of the last segment */
 	sum += 6 + (uint32_t)(total - g.iphl);

@@ -16,13 +16,13 @@
 
 /* One's-complement sum of data (16-bit big-endian words) added to sum,
  * unfolded; fold with csum_fold() of common/csum.h. */
-uint32_t wgd_csum_partial(const void *data, size_t len, uint32_t sum);
+uint32_t wg_gso_csum_partial(const void *data, size_t len, uint32_t sum);
 
 /* Completes a partial checksum (virtio NEEDS_CSUM): the field at
  * start + off already holds the pseudo-header sum. 0 or -EINVAL. */
-int wgd_csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off);
+int wg_gso_csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off);
 
-struct wgd_tso {
+struct wg_gso_tso {
 	const uint8_t *pkt;
 	size_t len;
 	size_t iphl, hdrlen;  /* IP header; IP + TCP header */
@@ -35,10 +35,10 @@ struct wgd_tso {
 /* Prepares segmentation of pkt (an IPv4 or IPv6 TCP packet without
  * extension headers) into segments of at most mss payload bytes.
  * 0 or -EINVAL (not TCP, bad lengths, mss 0). */
-int wgd_tso_init(struct wgd_tso *t, const uint8_t *pkt, size_t len, size_t mss);
+int wg_gso_tso_init(struct wg_gso_tso *t, const uint8_t *pkt, size_t len, size_t mss);
 /* Writes the next segment to out (cap bytes). Returns its length, 0 when
  * all were emitted, -ENOSPC if out is too small. */
-int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap);
+int wg_gso_tso_next(struct wg_gso_tso *t, uint8_t *out, size_t cap);
 
 
 /*
@@ -46,7 +46,7 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap);
  * are handed to the TUN as one super-packet (virtio GSO), so the kernel
  * runs its TCP receive path once per batch instead of once per segment.
  *
- * wgd_gro_run() returns how many packets, from pkts[0] on, may form one
+ * wg_gso_gro_run() returns how many packets, from pkts[0] on, may form one
  * super-packet (1 when pkts[0] cannot be merged with what follows, 0 when
  * n is 0): IPv4
  * without options or fragments, or IPv6 with TCP as next header; same
@@ -55,15 +55,15 @@ int wgd_tso_next(struct wgd_tso *t, uint8_t *out, size_t cap);
  * allowed on the last); every payload the size of the first except the
  * last, which may be shorter; at most 65535 bytes in all.
  */
-struct wgd_gro_pkt {
+struct wg_gso_gro_pkt {
 	uint8_t *p;
 	size_t len;
 };
 
-size_t wgd_gro_run(const struct wgd_gro_pkt *pkts, size_t n);
+size_t wg_gso_gro_run(const struct wg_gso_gro_pkt *pkts, size_t n);
 
 /* What the TUN's virtio_net_hdr must say for a merged run. */
-struct wgd_gro_hdr {
+struct wg_gso_gro_hdr {
 	bool v6;
 	uint16_t hdr_len;      /* IP + TCP header */
 	uint16_t gso_size;     /* payload of every segment but the last */
@@ -71,11 +71,11 @@ struct wgd_gro_hdr {
 	uint16_t csum_offset;  /* 16: the TCP checksum field */
 };
 
-/* Rewrites the first packet's headers for a run of n (from wgd_gro_run,
+/* Rewrites the first packet's headers for a run of n (from wg_gso_gro_run,
  * n >= 2): IP length fields and IPv4 header checksum, PSH copied from the
  * last segment, and the TCP checksum field set to the pseudo-header sum
  * for CHECKSUM_PARTIAL. Returns the merged packet's length: pkts[0]
  * whole, then each following payload (pkts[k].p + h->hdr_len). */
-size_t wgd_gro_merge_headers(struct wgd_gro_pkt *pkts, size_t n, struct wgd_gro_hdr *h);
+size_t wg_gso_gro_merge_headers(struct wg_gso_gro_pkt *pkts, size_t n, struct wg_gso_gro_hdr *h);
 
 #endif

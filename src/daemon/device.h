@@ -3,18 +3,17 @@
  * The wgmtud device: one TUN, one UDP port, one UAPI socket, its peers, and
  * the single-threaded epoll loop that moves packets between them.
  *
- * Data path (send.c, receive.c) as named stages; issue 6 fills the hooks
- * in hooks.h without restructuring:
+ * The data path's functions, in order (docs/daemon.md has the diagram):
  *
- *   TUN -> UDP  tx_parse -> tx_route (allowed IPs) -> hook_tx_mss ->
- *               hook_tx_mtu_check (may answer ICMP into the TUN) ->
- *               tx_stage_or_encrypt (per-peer staged queue while no
- *               session) -> tx_flush (sendmmsg batch)
- *   UDP -> TUN  rx_classify -> handshake / cookie / data; data:
- *               rx_decrypt -> rx_authenticated (roaming, timers) ->
- *               hook_rx_probe (in-band probe messages) -> rx_check_inner
- *               (source in the peer's allowed IPs) -> hook_rx_mss ->
- *               TUN write
+ *   TUN -> UDP  send.c: wgd_send_tun_readable -> tx_offload (checksum,
+ *               TSO cut, common/gso.h) -> tx_process: wgd_ip_parse,
+ *               allowed-IPs lookup, the path-MTU hooks (MSS clamp, MTU
+ *               check: pmtu.c) -> encrypt into the batch, or stage while
+ *               there is no session -> wgd_send_flush (sendmmsg)
+ *   UDP -> TUN  receive.c: wgd_receive_udp_readable -> rx_handshake (load,
+ *               cookie, rate limit) / rx_cookie / rx_data: decrypt, roam,
+ *               timers, the probe hook, inner source in the sender's
+ *               allowed IPs, MSS clamp -> rx_flush_tun (GRO)
  */
 #ifndef WGMTU_DAEMON_DEVICE_H
 #define WGMTU_DAEMON_DEVICE_H
@@ -29,6 +28,7 @@
 #include "wire/transport.h"
 #include "common/keyhash.h"
 #include "route/allowedips.h"
+#include "daemon/config.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
 #include "wire/index.h"
@@ -53,6 +53,9 @@
 #define WGD_LOAD_QUEUE 128
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
+/* Datagrams of one UDP receive batch after splitting GRO super-datagrams
+ * (the kernel merges at most 64 segments into one). */
+#define WGD_RX_SEGS (WGD_BATCH * 64)
 
 struct wgd_staged_pkt {
 	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
@@ -84,6 +87,7 @@ struct wgd_peer {
 };
 
 struct wgd_device {
+	struct wgd_config cfg;    /* the environment, read once by main.c */
 	struct wgd_tun tun;
 	struct wgd_udp udp;
 	struct wgd_ipc ipc;
@@ -95,7 +99,7 @@ struct wgd_device {
 	struct wg_ratelimit ratelimit;
 	struct wg_load load;
 	struct wg_allowedips *aips;
-	struct wgd_index_table index;
+	struct wg_index_table index;
 	struct wg_timers_consts timer_consts;
 	struct wgd_peer *peers, *peers_tail;
 	size_t n_peers;
@@ -115,15 +119,19 @@ struct wgd_device {
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	int n_tx;
+	/* one receive batch split into single datagrams (UDP GRO) */
+	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
+	bool seen_gro;            /* logged the first super-datagram */
 	/* decrypted packets of the current receive batch, for the TUN (GRO) */
-	struct wgd_gro_pkt rxq[WGD_BATCH];
+	struct wg_gso_gro_pkt *rxq;  /* WGD_RX_SEGS */
 	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen);
+/* cfg: the environment as main.c read it (config.h); copied. */
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
@@ -136,13 +144,20 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port);
 /* Removes the TUN and the socket, wipes all keys. */
 void wgd_device_destroy(struct wgd_device *dev);
 
-/* device.c */
+/* drop.c: counts one drop of reason why (peer may be NULL) */
 void wgd_drop(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer);
 /* The same, naming an inner address in the (rate-limited) log line, e.g.
  * what "dst" and the destination that has no route. */
 void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *peer,
 		 const char *what, int family, const uint8_t *addr);
+/* Logs every nonzero counter (shutdown, SIGUSR1). */
+void wgd_drop_log_totals(struct wgd_device *dev);
+
+/* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
+ * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+
+/* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
 /* The two halves of wgd_peer_new: a peer ready to be added (the costly
@@ -169,7 +184,7 @@ void wgd_peer_zero_keys(struct wgd_peer *peer);
 bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep);
 
 /* send.c */
-void wgd_tun_readable(struct wgd_device *dev);
+void wgd_send_tun_readable(struct wgd_device *dev);
 /* Queue one plaintext (pkt at buf + WGD_PKT_HEADROOM, len bytes; len 0 is a
  * keepalive) for peer: encrypted into the current tx batch, or staged. */
 void wgd_send_packet(struct wgd_peer *peer, const uint8_t *pkt, size_t len);
@@ -182,11 +197,14 @@ void wgd_send_staged(struct wgd_peer *peer);
 void wgd_send_initiation(struct wgd_peer *peer);
 /* sends a handshake message (not batched) to peer's endpoint */
 int wgd_send_raw(struct wgd_peer *peer, const void *msg, size_t len);
-void wgd_tx_flush(struct wgd_device *dev);
-void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
+void wgd_send_flush(struct wgd_device *dev);
+void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
-void wgd_udp_readable(struct wgd_device *dev, int fd);
+void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
+/* hands the "too big" hints the UDP edge kept (from its error queues,
+ * drained while receiving or sending) to the path MTU code */
+void wgd_receive_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-peer path MTU (issue 6): one RFC 8899 engine (pmtu/plpmtud.h) per
- * peer, driven by the event loop; the probes it asks for leave as
- * authenticated WireGuard transport packets:
+ * Per-peer path MTU: the shim between the event loop and the pure
+ * controller (pmtu/pmtuctl.h, one per peer, each running an RFC 8899
+ * engine). The controller decides; this module feeds it events and performs
+ * its actions. The probes it asks for leave as authenticated WireGuard
+ * transport packets:
  *   inband       padded probe messages (pmtu/probemsg.h) that another
  *                wgmtud acknowledges: the exact forward path MTU;
  *   icmp-tunnel  DF ICMP echo requests to the peer's tunnel address, for
@@ -26,18 +28,12 @@
 
 #include "pmtu/icmp.h"
 #include "pmtu/plpmtud.h"
+#include "pmtu/pmtuctl.h"
 #include "uapi/uapi.h"
 
 struct wgd_device;
 struct wgd_peer;
 struct wg_uapi_out;
-
-enum wgd_pmtu_method {
-	WGD_PMTU_M_NONE = 0,
-	WGD_PMTU_M_INBAND,
-	WGD_PMTU_M_ICMP_TUNNEL,
-	WGD_PMTU_M_PINNED,
-};
 
 /* Device-wide settings and state. */
 struct wgd_pmtu_dev {
@@ -49,42 +45,21 @@ struct wgd_pmtu_dev {
 	uint64_t too_big_sent, fragmented;
 };
 
-enum { WGD_PMTU_SEQ_RING = 64, WGD_PMTU_REASON_MAX = 120 };
+enum { WGD_PMTU_SEQ_RING = 64 };
 
-/* Per-peer state, inside struct wgd_peer. */
+/* Per-peer state, inside struct wgd_peer: the pure controller
+ * (pmtu/pmtuctl.h) decides; the rest is what performing its actions needs. */
 struct wgd_pmtu {
+	struct pmtuctl ctl;
 	enum wg_uapi_pmtu_mode mode;  /* wgmtu_probe of this peer */
-	uint16_t pinned;              /* 0 = none */
 	bool addr_set;                /* probe address given by hand */
 	int addr_family;              /* 0 = none */
 	uint8_t addr[16];             /* probe target (icmp-tunnel) */
 	uint8_t src[16];              /* our tunnel address, same family */
-
-	enum wgd_pmtu_method method;
-	bool started;                 /* discovery began (a session existed) */
-	bool active;                  /* the engine runs */
-	bool hello_out;               /* the one in-band probe of auto mode */
-	uint32_t hello_id;
-	uint64_t hello_deadline;      /* ns */
-	bool inband_peer;             /* once acked: a wgmtud */
-	struct plpmtud eng;
-	int ovh;                      /* 60 / 80 for the endpoint family */
-	uint16_t path_mtu;            /* 0 = unknown */
-	uint16_t effective;           /* 0 = the TUN MTU */
 	int64_t last_change;          /* wall clock seconds */
 	uint16_t echo_id;
-	uint32_t seq_ids[WGD_PMTU_SEQ_RING];
-	/* black-hole watch: large packets sent since the last check */
-	bool large_sent;
-	/* idle peers skip the raise timer's searches: deferred until data
-	 * flows again (keeps an idle peer's probe traffic at zero) */
-	uint64_t last_tx;             /* ns of the last data packet sent */
-	bool raise_deferred;
-	uint64_t stall_check;         /* ns */
-	uint64_t bh_deadline;         /* ns: step down to base if still searching */
-	uint64_t deadline;            /* ns, UINT64_MAX: none */
-	uint64_t probes_sent, probe_bytes, ptb_hints;
-	char reason[WGD_PMTU_REASON_MAX];
+	uint32_t seq_ids[WGD_PMTU_SEQ_RING]; /* echo seq -> engine id */
+	uint64_t probes_sent, probe_bytes;
 };
 
 void wgd_pmtu_dev_init(struct wgd_device *dev);
@@ -100,7 +75,6 @@ void wgd_pmtu_tick(struct wgd_peer *peer);
 
 /* Events from the data path and the configuration. */
 void wgd_pmtu_start(struct wgd_peer *peer, const char *why);
-void wgd_pmtu_on_large_sent(struct wgd_peer *peer);
 void wgd_pmtu_on_outer_ptb(struct wgd_device *dev, int family, const uint8_t *addr,
 			   uint16_t port, uint32_t mtu);
 /* Applies the per-peer keys of a set; 0 or negative errno. */

@@ -151,7 +151,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 {
 	const struct wg_message_handshake_cookie *msg = (const void *)d->buf;
-	struct wgd_index_entry *e = wgd_index_find(&dev->index, le32toh(msg->receiver_index));
+	struct wg_index_entry *e = wg_index_find(&dev->index, le32toh(msg->receiver_index));
 	struct wgd_peer *peer = NULL;
 
 	if (e && e->kind == WG_INDEX_HANDSHAKE)
@@ -168,7 +168,7 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 {
 	struct wg_timers_keypair ki;
-	struct wgd_index_entry *e;
+	struct wg_index_entry *e;
 	struct wg_keypair *kp;
 	struct wgd_peer *peer;
 	struct wgd_ip ip;
@@ -181,7 +181,7 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 		return;
 	}
-	e = wgd_index_find(&dev->index, idx);
+	e = wg_index_find(&dev->index, idx);
 	if (!e || e->kind != WG_INDEX_KEYPAIR) {
 		wgd_drop(dev, WGD_DROP_UNKNOWN_INDEX, NULL);
 		return;
@@ -245,10 +245,11 @@ static void rx_flush_tun(struct wgd_device *dev)
 	size_t i = 0;
 
 	while (i < dev->n_rxq) {
-		struct wgd_gro_pkt *q = dev->rxq + i;
-		size_t k = wgd_gro_run(q, dev->n_rxq - i), total;
+		struct wg_gso_gro_pkt *q = dev->rxq + i;
+		size_t left = dev->n_rxq - i;
+		size_t k = wg_gso_gro_run(q, left < WGD_BATCH ? left : WGD_BATCH), total;
 		struct virtio_net_hdr vh;
-		struct wgd_gro_hdr h;
+		struct wg_gso_gro_hdr h;
 		ssize_t want;
 
 		if (k == 1) {
@@ -261,7 +262,7 @@ static void rx_flush_tun(struct wgd_device *dev)
 			i++;
 			continue;
 		}
-		total = wgd_gro_merge_headers(q, k, &h);
+		total = wg_gso_gro_merge_headers(q, k, &h);
 		memset(&vh, 0, sizeof(vh));
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		vh.gso_type = h.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
@@ -286,21 +287,56 @@ static void rx_flush_tun(struct wgd_device *dev)
 	dev->n_rxq = 0;
 }
 
-void wgd_udp_readable(struct wgd_device *dev, int fd)
+void wgd_receive_hints(struct wgd_device *dev)
+{
+	struct udperr e;
+
+	while (wgd_udp_take_hint(&dev->udp, &e))
+		wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.info);
+}
+
+/* The received datagrams as single WireGuard messages in dev->rxd: a UDP
+ * GRO super-datagram (d->gso > 0) is cut into its segments in place, each
+ * with the sender's endpoint. Returns the count (at most WGD_RX_SEGS). */
+static size_t rx_split(struct wgd_device *dev, const struct wgd_dgram *d, int n)
+{
+	size_t ns = 0;
+
+	for (int i = 0; i < n; i++) {
+		size_t seg = d[i].gso ? d[i].gso : d[i].len, off = 0;
+
+		if (ns == WGD_RX_SEGS)
+			break;
+
+		if (d[i].gso && !dev->seen_gro) {
+			dev->seen_gro = true;
+			log_info("UDP GRO: received %zu bytes in segments of %zu", d[i].len, d[i].gso);
+		}
+		do {
+			struct wgd_dgram *s = &dev->rxd[ns++];
+			size_t len = d[i].len - off < seg ? d[i].len - off : seg;
+
+			s->buf = d[i].buf + off;
+			s->len = len;
+			s->cap = len;
+			s->gso = 0;
+			s->ep = d[i].ep;
+			off += len;
+		} while (off < d[i].len && ns < WGD_RX_SEGS);
+	}
+	return ns;
+}
+
+void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 {
 	struct wgd_dgram d[WGD_BATCH];
+	struct wgd_dgram *segs = dev->rxd;
 
 	/* ICMP errors about our datagrams: "too big" is a hint to probe */
-	for (int i = 0; i < WGD_BATCH; i++) {
-		struct wgd_udp_err e;
-
-		if (wgd_udp_recv_err(fd, &e) <= 0)
-			break;
-		if (e.too_big)
-			wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.mtu);
-	}
+	wgd_udp_drain_errors(&dev->udp, fd);
+	wgd_receive_hints(dev);
 	for (int round = 0; round < 4; round++) {
-		size_t pending = 0;
+		size_t pending = 0, ns;
 		int n;
 
 		for (int i = 0; i < WGD_BATCH; i++) {
@@ -318,32 +354,33 @@ void wgd_udp_readable(struct wgd_device *dev, int fd)
 		}
 		if (n == 0)
 			return;
-		for (int i = 0; i < n; i++) {
-			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+		ns = rx_split(dev, d, n);
+		for (size_t i = 0; i < ns; i++) {
+			enum wg_message_type t = wg_message_classify(segs[i].buf, segs[i].len);
 
 			if (t == WG_MSG_HANDSHAKE_INITIATION || t == WG_MSG_HANDSHAKE_RESPONSE)
 				pending++;
 		}
-		for (int i = 0; i < n; i++) {
-			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+		for (size_t i = 0; i < ns; i++) {
+			enum wg_message_type t = wg_message_classify(segs[i].buf, segs[i].len);
 
 			switch (t) {
 			case WG_MSG_HANDSHAKE_INITIATION:
 			case WG_MSG_HANDSHAKE_RESPONSE:
-				rx_handshake(dev, &d[i], t, pending--);
+				rx_handshake(dev, &segs[i], t, pending--);
 				break;
 			case WG_MSG_HANDSHAKE_COOKIE:
-				rx_cookie(dev, &d[i]);
+				rx_cookie(dev, &segs[i]);
 				break;
 			case WG_MSG_DATA:
-				rx_data(dev, &d[i]);
+				rx_data(dev, &segs[i]);
 				break;
 			default:
 				wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 			}
 		}
 		rx_flush_tun(dev);
-		wgd_tx_flush(dev);
+		wgd_send_flush(dev);
 		if (n < WGD_BATCH)
 			return;
 	}

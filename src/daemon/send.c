@@ -23,7 +23,7 @@ static uint8_t *tx_slot(struct wgd_device *dev, int i)
 	return dev->txbuf + (size_t)i * WGD_PKT_BUF;
 }
 
-void wgd_tx_flush(struct wgd_device *dev)
+void wgd_send_flush(struct wgd_device *dev)
 {
 	int sent;
 
@@ -70,7 +70,7 @@ static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 	peer->staged_count++;
 }
 
-void wgd_staged_purge(struct wgd_peer *peer, enum wgd_drop why)
+void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why)
 {
 	while (peer->staged_count) {
 		struct wgd_staged_pkt *s = &peer->staged[peer->staged_head];
@@ -131,7 +131,7 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len, size_t pad_mtu)
 	wgd_peer_keypair_info(peer, &ki);
 	act |= wg_timers_check_send(&peer->timers, dev->now, &ki);
 	if (dev->n_tx == WGD_BATCH)
-		wgd_tx_flush(dev);
+		wgd_send_flush(dev);
 	if (act)
 		wgd_peer_actions(peer, act);
 	else
@@ -151,11 +151,11 @@ int wgd_send_exact(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 	 * of another size, a router dropping the aggregate for its large
 	 * segments (forwarding checks every segment) would drop the probe
 	 * too, and a small control probe would look lost. */
-	wgd_tx_flush(dev);
+	wgd_send_flush(dev);
 	memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, pkt, len);
 	/* padding capped at the plaintext itself: none */
 	r = tx_encrypt_slot(peer, len, len);
-	wgd_tx_flush(dev);
+	wgd_send_flush(dev);
 	return r;
 }
 
@@ -187,7 +187,7 @@ void wgd_send_staged(struct wgd_peer *peer)
 		}
 		wg_keypair_put(kp);
 		if (dev->n_tx == WGD_BATCH)
-			wgd_tx_flush(dev);
+			wgd_send_flush(dev);
 		memcpy(tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, s->buf, len);
 		/* dequeue first: encryption may re-enter the queue */
 		OPENSSL_cleanse(s->buf, len);
@@ -285,7 +285,7 @@ static void tx_process(struct wgd_device *dev, size_t len)
 		wgd_drop(dev, WGD_DROP_NO_ENDPOINT, peer);
 		return;
 	}
-	/* stages 3-4: issue 6 (MSS clamp, per-peer MTU) */
+	/* stages 3-4: MSS clamp, per-peer MTU (pmtu.c) */
 	wgd_hook_tx_mss(peer, pkt, &ip);
 	if (wgd_hook_tx_mtu_check(peer, pkt, &ip) == WGD_HOOK_CONSUMED)
 		return;
@@ -306,12 +306,12 @@ static void tx_process(struct wgd_device *dev, size_t len)
 static void tx_offload(struct wgd_device *dev, const struct virtio_net_hdr *h, size_t len)
 {
 	uint8_t *pkt = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
-	struct wgd_tso t;
+	struct wg_gso_tso t;
 	int n;
 
 	if ((h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE) {
 		if ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-		    wgd_csum_complete(pkt, len, h->csum_start, h->csum_offset) < 0) {
+		    wg_gso_csum_complete(pkt, len, h->csum_start, h->csum_offset) < 0) {
 			wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
 			return;
 		}
@@ -320,21 +320,21 @@ static void tx_offload(struct wgd_device *dev, const struct virtio_net_hdr *h, s
 	}
 	/* the batch is copied out: its segments reuse the tx slots */
 	memcpy(dev->gsobuf, pkt, len);
-	if (wgd_tso_init(&t, dev->gsobuf, len, h->gso_size) < 0) {
+	if (wg_gso_tso_init(&t, dev->gsobuf, len, h->gso_size) < 0) {
 		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
 		return;
 	}
 	for (;;) {
 		if (dev->n_tx == WGD_BATCH)
-			wgd_tx_flush(dev);
-		n = wgd_tso_next(&t, tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, WGD_PKT_MAX);
+			wgd_send_flush(dev);
+		n = wg_gso_tso_next(&t, tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM, WGD_PKT_MAX);
 		if (n <= 0)
 			break;
 		tx_process(dev, (size_t)n);
 	}
 }
 
-void wgd_tun_readable(struct wgd_device *dev)
+void wgd_send_tun_readable(struct wgd_device *dev)
 {
 	/* a bounded number of reads per wakeup keeps UDP and UAPI served */
 	for (int i = 0; i < 4 * WGD_BATCH; i++) {
@@ -346,7 +346,7 @@ void wgd_tun_readable(struct wgd_device *dev)
 		ssize_t n;
 
 		if (dev->n_tx == WGD_BATCH)
-			wgd_tx_flush(dev);
+			wgd_send_flush(dev);
 		iov[1].iov_base = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
 		if (dev->tun.vnet_hdr)
 			n = readv(dev->tun.fd, iov, 2);
@@ -372,5 +372,5 @@ void wgd_tun_readable(struct wgd_device *dev)
 		}
 		tx_offload(dev, &h, (size_t)n - sizeof(h));
 	}
-	wgd_tx_flush(dev);
+	wgd_send_flush(dev);
 }

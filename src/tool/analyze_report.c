@@ -99,6 +99,10 @@ static void print_cap_summary(FILE *f, const struct ana_cap *c)
 	if (c->damaged)
 		fprintf(f, "  note: the file is damaged; only the %" PRIu64 " packets before the "
 			"damage were read\n", c->frames);
+	if (c->gso_supers)
+		fprintf(f, "  GSO/GRO: %" PRIu64 " super-packets split into the %" PRIu64
+			" datagrams the wire carried (counted as those)\n", c->gso_supers,
+			c->gso_segments);
 	if (c->frags)
 		fprintf(f, "  IP fragments: %" PRIu64 " packets (%" PRIu64
 			" UDP datagrams were fragmented)\n", c->frags, frag);
@@ -164,9 +168,13 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 			ovh_wg_overhead(fam_of(d->key.src.fam)), fam_label(d->key.src.fam));
 	} else {
 		print_hist(f, d, false);
-		if (d->missing)
+		if (d->missing > d->probe_gaps)
 			fprintf(f, "  -> loss: %" PRIu64 " transport counters never appeared in this "
 				"capture (lost before it was taken)\n", d->missing);
+		else if (d->missing)
+			fprintf(f, "  -> %" PRIu64 " transport counters never appeared: as many as "
+				"wgmtud's in-band probes above the path MTU (the other end acks "
+				"probes), not counted as loss\n", d->missing);
 		else if (d->n_data)
 			fprintf(f, "  -> no gap in the transport counters, no sign of a black hole\n");
 	}
@@ -188,13 +196,10 @@ static uint32_t max_lost_udp(const struct ana_dir *d)
 	return m;
 }
 
-/* "10.0.0.1:51820" -> "10.0.0.1", "[fd00::1]:51820" -> "fd00::1" (static buffer
- * per call slot, so two may be used in one printf). */
-static const char *to_host(const char *ep)
+/* "10.0.0.1:51820" -> "10.0.0.1", "[fd00::1]:51820" -> "fd00::1", into b
+ * (64 bytes). */
+static const char *to_host(const char *ep, char b[64])
 {
-	static char buf[2][64];
-	static int slot;
-	char *b = buf[slot++ & 1];
 	const char *colon;
 	size_t n;
 
@@ -239,7 +244,7 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 {
 	const struct ana_cap *cs = r->cap[x->sender], *cr = r->cap[!x->sender];
 	struct ana_dir *d = &cs->dirs[x->dir];
-	char from[64], to[64];
+	char from[64], to[64], hf[64], ht[64];
 	int lo, hi;
 	enum ovh_family fam = fam_of(x->fam);
 	uint64_t small_ok = 0;
@@ -259,15 +264,25 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		const struct ana_size *s = &d->sizes[i];
 
-		if (!s->lost)
+		if (!s->lost || s->probe)
 			continue;
 		fprintf(f, "  %" PRIu64 " of %" PRIu64 " datagrams of %u bytes from %s to %s "
 			"were lost\n", s->lost, s->lost + s->delivered, s->udp_len, from, to);
 	}
+	if (x->probes_lost) {
+		uint32_t shown = 0;
+
+		fprintf(f, "  wgmtud in-band probes: %" PRIu64 " above the path MTU went unanswered, "
+			"as its search expects (not counted as lost); sizes", x->probes_lost);
+		for (uint32_t i = 0; i < d->n_sizes; i++)
+			if (d->sizes[i].probe && shown++ < 8)
+				fprintf(f, "%s %u", shown > 1 ? "," : "", d->sizes[i].udp_len);
+		fprintf(f, "%s\n", shown > 8 ? ", ..." : "");
+	}
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		const struct ana_size *s = &d->sizes[i];
 
-		if (x->min_lost && s->ip_len >= x->min_lost)
+		if ((x->min_lost && s->ip_len >= x->min_lost) || s->probe)
 			continue;
 		small_ok += s->delivered;
 		if (s->lost)
@@ -287,7 +302,8 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 			"%d-%d (%d bytes of overhead)\n", lo, hi, ovh_wg_mtu(lo, fam),
 			ovh_wg_mtu(hi, fam), ovh_wg_overhead(fam));
 		fprintf(f, "  measure it exactly: on %s run 'wgmtu probe %s', then set the MTU "
-			"'wgmtu calc --path-mtu N' gives on both peers\n", to_host(from), to_host(to));
+			"'wgmtu calc --path-mtu N' gives on both peers\n", to_host(from, hf),
+			to_host(to, ht));
 		print_common_bottlenecks(f, lo, hi, fam);
 		break;
 	case ANA_LOSS:
@@ -468,7 +484,7 @@ static void json_matched_dir(struct json *j, const struct ana_result *r, const s
 	json_key(j, "lost_sizes");
 	json_arr_begin(j);
 	for (uint32_t i = 0; i < d->n_sizes; i++)
-		if (d->sizes[i].lost)
+		if (d->sizes[i].lost && !d->sizes[i].probe)
 			json_int(j, d->sizes[i].udp_len);
 	json_arr_end(j);
 	if (x->max_delivered)
@@ -479,6 +495,11 @@ static void json_matched_dir(struct json *j, const struct ana_result *r, const s
 		json_kint(j, "min_lost", x->min_lost);
 	else
 		json_knull(j, "min_lost");
+	json_kint(j, "probes_unanswered", (long long)x->probes_lost);
+	if (x->min_probe_lost)
+		json_kint(j, "probe_min_unanswered", x->min_probe_lost);
+	else
+		json_knull(j, "probe_min_unanswered");
 	json_kbool(j, "icmp_too_big_seen", x->ptb_seen);
 	json_kbool(j, "losses_explained_by_icmp_too_big", x->ptb_explained);
 	if (x->verdict == ANA_BLACK_HOLE) {
@@ -503,6 +524,8 @@ static void json_cap(struct json *j, const struct ana_cap *c)
 	json_kint(j, "truncated", (long long)c->truncated);
 	json_kint(j, "fragments", (long long)c->frags);
 	json_kint(j, "malformed", (long long)c->kinds[ANA_K_BAD]);
+	json_kint(j, "gso_super_packets", (long long)c->gso_supers);
+	json_kint(j, "gso_datagrams", (long long)c->gso_segments);
 	json_kstr(j, "verdict", ana_verdict_name(c->verdict));
 	json_key(j, "sessions");
 	json_arr_begin(j);

@@ -728,8 +728,15 @@ int cmd_probe(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "46m:p:t:ljqh", lo, NULL)) != -1) {
 		switch (c) {
-		case '4': r->family_opt = 4; break;
-		case '6': r->family_opt = 6; break;
+		case '4':
+		case '6':
+			if (r->family_opt && r->family_opt != c - '0') {
+				tool_err("probe", "-4 and -6 exclude each other: give one, or neither "
+					 "for what HOST resolves to first");
+				goto usage;
+			}
+			r->family_opt = c - '0';
+			break;
 		case 'm':
 			if (!strcmp(optarg, "icmp")) {
 				r->method = PNET_ICMP;

@@ -191,7 +191,7 @@ void wg_uapi_set_abort(struct wg_uapi_set_parser *p);
 struct wg_uapi_out;
 
 /* Hook to append extra per-peer keys after the standard ones (after the
- * last allowed_ip of that peer), e.g. issue 6's "wgmtu_path_mtu=1380".
+ * last allowed_ip of that peer), e.g. wgmtud's "wgmtu_path_mtu=1380".
  * Call wg_uapi_out_kv_*() from it. `wg` ignores keys it does not know in a
  * get reply (see docs/uapi.md). Keys must be [a-z0-9_]+ and must not be a
  * standard key. Returns 0 or a negative errno (aborts the serialization). */
@@ -199,7 +199,7 @@ typedef int (*wg_uapi_peer_extra_fn)(void *ctx, size_t peer_index,
 				     struct wg_uapi_out *out);
 
 /* Hook for extra device-level keys, written after fwmark and before the
- * first peer (issue 6's wgmtu_version, ...). Same rules as peer_extra. */
+ * first peer (wgmtud's wgmtu_version, ...). Same rules as peer_extra. */
 typedef int (*wg_uapi_dev_extra_fn)(void *ctx, struct wg_uapi_out *out);
 
 /* A snapshot of one peer for get. */

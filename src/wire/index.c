@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t slot_of(const struct wgd_index_table *t, uint32_t idx)
+static size_t slot_of(const struct wg_index_table *t, uint32_t idx)
 {
 	/* indices are random already; mix anyway so a weak source does not
 	 * cluster */
@@ -14,18 +14,18 @@ static size_t slot_of(const struct wgd_index_table *t, uint32_t idx)
 	return (size_t)(h ^ (h >> 16)) & (t->cap - 1);
 }
 
-void wgd_index_init(struct wgd_index_table *t)
+void wg_index_init(struct wg_index_table *t)
 {
 	memset(t, 0, sizeof(*t));
 }
 
-void wgd_index_free(struct wgd_index_table *t)
+void wg_index_free(struct wg_index_table *t)
 {
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
 
-static void insert_slot(struct wgd_index_table *t, const struct wgd_index_entry *e)
+static void insert_slot(struct wg_index_table *t, const struct wg_index_entry *e)
 {
 	size_t i = slot_of(t, e->idx);
 
@@ -35,9 +35,9 @@ static void insert_slot(struct wgd_index_table *t, const struct wgd_index_entry 
 	t->count++;
 }
 
-static int grow(struct wgd_index_table *t)
+static int grow(struct wg_index_table *t)
 {
-	struct wgd_index_table n = { 0 };
+	struct wg_index_table n = { 0 };
 
 	n.cap = t->cap ? t->cap * 2 : 64;
 	n.slots = calloc(n.cap, sizeof(*n.slots));
@@ -51,7 +51,7 @@ static int grow(struct wgd_index_table *t)
 	return 0;
 }
 
-struct wgd_index_entry *wgd_index_find(const struct wgd_index_table *t, uint32_t idx)
+struct wg_index_entry *wg_index_find(const struct wg_index_table *t, uint32_t idx)
 {
 	size_t i;
 
@@ -63,24 +63,24 @@ struct wgd_index_entry *wgd_index_find(const struct wgd_index_table *t, uint32_t
 	return NULL;
 }
 
-int wgd_index_add(struct wgd_index_table *t, uint8_t kind, void *ptr,
-		  wgd_rand32_fn rnd, void *rnd_arg, uint32_t *out)
+int wg_index_add(struct wg_index_table *t, uint8_t kind, void *ptr,
+		  wg_index_rand_fn rnd, void *rnd_arg, uint32_t *out)
 {
-	struct wgd_index_entry e = { .kind = kind, .ptr = ptr };
+	struct wg_index_entry e = { .kind = kind, .ptr = ptr };
 
 	if ((t->count + 1) * 2 > t->cap && grow(t) < 0)
 		return -ENOMEM;
 	do
 		e.idx = rnd(rnd_arg);
-	while (!e.idx || wgd_index_find(t, e.idx));
+	while (!e.idx || wg_index_find(t, e.idx));
 	insert_slot(t, &e);
 	*out = e.idx;
 	return 0;
 }
 
-int wgd_index_set(struct wgd_index_table *t, uint32_t idx, uint8_t kind, void *ptr)
+int wg_index_set(struct wg_index_table *t, uint32_t idx, uint8_t kind, void *ptr)
 {
-	struct wgd_index_entry *e = wgd_index_find(t, idx);
+	struct wg_index_entry *e = wg_index_find(t, idx);
 
 	if (!e)
 		return -ENOENT;
@@ -89,9 +89,9 @@ int wgd_index_set(struct wgd_index_table *t, uint32_t idx, uint8_t kind, void *p
 	return 0;
 }
 
-void wgd_index_del(struct wgd_index_table *t, uint32_t idx)
+void wg_index_del(struct wg_index_table *t, uint32_t idx)
 {
-	struct wgd_index_entry *e = wgd_index_find(t, idx);
+	struct wg_index_entry *e = wg_index_find(t, idx);
 	size_t i, j, k;
 
 	if (!e)

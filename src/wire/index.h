@@ -13,30 +13,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct wgd_index_entry {
+struct wg_index_entry {
 	uint32_t idx;
 	uint8_t kind;  /* 0 = empty; enum wg_index_kind otherwise */
 	void *ptr;
 };
 
-struct wgd_index_table {
-	struct wgd_index_entry *slots;
+struct wg_index_table {
+	struct wg_index_entry *slots;
 	size_t cap;    /* power of two */
 	size_t count;
 };
 
-typedef uint32_t (*wgd_rand32_fn)(void *arg);
+typedef uint32_t (*wg_index_rand_fn)(void *arg);
 
-void wgd_index_init(struct wgd_index_table *t);
-void wgd_index_free(struct wgd_index_table *t);
+void wg_index_init(struct wg_index_table *t);
+void wg_index_free(struct wg_index_table *t);
 /* Picks a fresh nonzero index not in the table (rand() until one is free),
  * stores kind/ptr under it. 0 or -ENOMEM. */
-int wgd_index_add(struct wgd_index_table *t, uint8_t kind, void *ptr,
-		  wgd_rand32_fn rnd, void *rnd_arg, uint32_t *out);
+int wg_index_add(struct wg_index_table *t, uint8_t kind, void *ptr,
+		  wg_index_rand_fn rnd, void *rnd_arg, uint32_t *out);
 /* Re-points an existing index (handshake -> keypair). -ENOENT if absent. */
-int wgd_index_set(struct wgd_index_table *t, uint32_t idx, uint8_t kind, void *ptr);
+int wg_index_set(struct wg_index_table *t, uint32_t idx, uint8_t kind, void *ptr);
 /* The entry for idx, or NULL. */
-struct wgd_index_entry *wgd_index_find(const struct wgd_index_table *t, uint32_t idx);
-void wgd_index_del(struct wgd_index_table *t, uint32_t idx);
+struct wg_index_entry *wg_index_find(const struct wg_index_table *t, uint32_t idx);
+void wg_index_del(struct wg_index_table *t, uint32_t idx);
 
 #endif

@@ -104,6 +104,32 @@ assert t.count('<path d=') >= 3, 'lost markers'
 lab_check "SVG of one capture marks the unanswered size" \
 	python3 -c "import xml.etree.ElementTree as E; t=open('$T/one.svg').read(); E.fromstring(t); assert 'never answered: 1480' in t"
 
+# --- captures taken on wgmtud hosts (GSO super-packets, in-band probes) ------
+WL="$F/wgmtud4-laptop.pcap" WV="$F/wgmtud4-vps.pcap"
+lab_check "wgmtud hosts: healthy, exit 0 (not LOSS, not BLACK HOLE)" \
+	eq "$(js "$WL" "$WV" -- "d['verdict']"; rc_of "$WL" "$WV")" "healthy
+0"
+lab_check "wgmtud hosts: super-packets split into wire datagrams (largest: the 1480 probe)" \
+	eq "$(js "$WL" "$WV" -- "[c['gso_super_packets'] > 0 and c['gso_datagrams'] > c['gso_super_packets'] for c in d['captures']], max(x['largest_ip'] for x in d['directions'])")" \
+	"([True, True], 1480)"
+lab_check "wgmtud hosts: probes above the path MTU apart, lost 0, sent = received" \
+	eq "$(js "$WL" "$WV" -- "[(x['probes_unanswered'], x['probe_min_unanswered'], x['lost'], x['lost_sizes'], x['sent'] == x['received']) for x in d['directions']]")" \
+	"[(13, 1455, 0, [], True), (13, 1455, 0, [], True)]"
+lab_check "wgmtud hosts: each capture alone is healthy too" \
+	eq "$(rc_of "$WL") $(rc_of "$WV")" "0 0"
+lab_check "wgmtud hosts: the text says what the probes are" \
+	bash -c "'$W' analyze '$WL' '$WV' | grep -q 'wgmtud in-band probes: 13 above the path MTU went unanswered'"
+
+# --- standard input and output -----------------------------------------------
+lab_check "analyze - reads the capture from standard input" \
+	eq "$("$W" analyze --json - <"$F/bh4-server.pcap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')" black_hole
+lab_check "analyze A - : one file, one from standard input" \
+	eq "$(cat "$F/bh4-server.pcap" | "$W" analyze --json "$F/bh4-client.pcap" - | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], [x["lost"] for x in d["directions"] if x["lost"]])')" "black_hole [16]"
+lab_check "--svg - writes the SVG to standard output, the report to standard error" \
+	bash -c "'$W' analyze --svg - '$F/bh4-server.pcap' >'$T/so.svg' 2>'$T/se.txt';
+		python3 -c \"import xml.etree.ElementTree as E; E.parse('$T/so.svg')\" &&
+		grep -q '^Verdict: BLACK HOLE' '$T/se.txt'"
+
 # --- bad input --------------------------------------------------------------
 bad() { # WANT-RC WANT-STDERR ARGS...
 	local want=$1 msg=$2; shift 2
@@ -124,6 +150,9 @@ lab_check "not a capture -> exit 2" bad 2 "not a pcap or pcapng capture" "$T/gar
 lab_check "header cut short -> exit 2" bad 2 "not a pcap" "$T/short-header.pcap"
 lab_check "empty capture -> exit 2" bad 2 "holds no packets" "$T/empty.pcap"
 lab_check "unknown link type -> exit 2, named" bad 2 "unsupported link type 147" "$T/lt.pcap"
+head -c 24 "$F/bh4-server.pcap" >"$T/dmg0.pcap"; printf 'garbage-record-header' >>"$T/dmg0.pcap"
+lab_check "damaged before its first packet -> exit 2" bad 2 "damaged before its first packet" "$T/dmg0.pcap"
+lab_check "both captures from standard input -> exit 2" bad 2 "only one capture" - -
 lab_check "file cut mid-record -> one warning, partial report, healthy part exits 2" \
 	bad 2 "damaged after [0-9]* packets" "$T/cut.pcap"
 lab_check "file cut mid-record: the partial report is printed" grep -q "Verdict:" "$T/o"

@@ -17,10 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t seg[70000], segs[16][70000];
-	struct wgd_gro_pkt pk[16];
+	struct wg_gso_gro_pkt pk[16];
 	size_t nseg = 0;
 	struct wgd_ip ip;
-	struct wgd_tso t;
+	struct wg_gso_tso t;
 	uint8_t *copy;
 	size_t mss;
 	int n;
@@ -34,9 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data + 2, size - 2);
 	if (wgd_ip_parse(copy, size - 2, &ip) == 0 && (ip.len > size - 2 || ip.hdr_len > ip.len))
 		abort();
-	(void)wgd_csum_complete(copy, size - 2, data[1], data[0] & 0x3f);
-	if (wgd_tso_init(&t, data + 2, size - 2, mss) == 0) {
-		while ((n = wgd_tso_next(&t, seg, sizeof(seg))) > 0) {
+	(void)wg_gso_csum_complete(copy, size - 2, data[1], data[0] & 0x3f);
+	if (wg_gso_tso_init(&t, data + 2, size - 2, mss) == 0) {
+		while ((n = wg_gso_tso_next(&t, seg, sizeof(seg))) > 0) {
 			if (wgd_ip_parse(seg, (size_t)n, &ip) < 0 || ip.len != (size_t)n)
 				abort();
 			if (nseg < 16) {
@@ -46,10 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			nseg++;
 		}
-		if (nseg >= 2 && nseg <= 16 && wgd_gro_run(pk, nseg) == nseg) {
-			struct wgd_gro_hdr h;
+		if (nseg >= 2 && nseg <= 16 && wg_gso_gro_run(pk, nseg) == nseg) {
+			struct wg_gso_gro_hdr h;
 
-			if (wgd_gro_merge_headers(pk, nseg, &h) != size - 2)
+			if (wg_gso_gro_merge_headers(pk, nseg, &h) != size - 2)
 				abort();
 		}
 	}

@@ -22,28 +22,28 @@ static uint32_t lcg(void *arg)
 
 static void test_add_find_del(void **st)
 {
-	struct wgd_index_table t;
+	struct wg_index_table t;
 	uint32_t a, b;
 	int x, y;
 
 	(void)st;
-	wgd_index_init(&t);
-	assert_null(wgd_index_find(&t, 1));
-	assert_int_equal(wgd_index_add(&t, 1, &x, lcg, NULL, &a), 0);
-	assert_int_equal(wgd_index_add(&t, 2, &y, lcg, NULL, &b), 0);
+	wg_index_init(&t);
+	assert_null(wg_index_find(&t, 1));
+	assert_int_equal(wg_index_add(&t, 1, &x, lcg, NULL, &a), 0);
+	assert_int_equal(wg_index_add(&t, 2, &y, lcg, NULL, &b), 0);
 	assert_int_not_equal(a, 0);
 	assert_int_not_equal(a, b);
-	assert_ptr_equal(wgd_index_find(&t, a)->ptr, &x);
-	assert_int_equal(wgd_index_find(&t, b)->kind, 2);
-	assert_int_equal(wgd_index_set(&t, a, 2, &y), 0);
-	assert_ptr_equal(wgd_index_find(&t, a)->ptr, &y);
-	wgd_index_del(&t, a);
-	assert_null(wgd_index_find(&t, a));
-	assert_non_null(wgd_index_find(&t, b));
-	assert_int_equal(wgd_index_set(&t, a, 1, &x), -ENOENT);
-	wgd_index_del(&t, a); /* absent: no effect */
+	assert_ptr_equal(wg_index_find(&t, a)->ptr, &x);
+	assert_int_equal(wg_index_find(&t, b)->kind, 2);
+	assert_int_equal(wg_index_set(&t, a, 2, &y), 0);
+	assert_ptr_equal(wg_index_find(&t, a)->ptr, &y);
+	wg_index_del(&t, a);
+	assert_null(wg_index_find(&t, a));
+	assert_non_null(wg_index_find(&t, b));
+	assert_int_equal(wg_index_set(&t, a, 1, &x), -ENOENT);
+	wg_index_del(&t, a); /* absent: no effect */
 	assert_int_equal(t.count, 1);
-	wgd_index_free(&t);
+	wg_index_free(&t);
 }
 
 #define N 3000
@@ -51,27 +51,27 @@ static void test_random_against_reference(void **st)
 {
 	static uint32_t ids[N];
 	static int live[N];
-	struct wgd_index_table t;
+	struct wg_index_table t;
 	uint32_t mask = 0x3fff; /* few distinct values: many collisions */
 
 	(void)st;
 	lcg_state = 7;
-	wgd_index_init(&t);
+	wg_index_init(&t);
 	for (int round = 0; round < 20000; round++) {
 		int i = (int)(lcg(NULL) % N);
 
 		if (!live[i] && t.count < 4000) {
-			assert_int_equal(wgd_index_add(&t, 1, &live[i], lcg, &mask, &ids[i]), 0);
+			assert_int_equal(wg_index_add(&t, 1, &live[i], lcg, &mask, &ids[i]), 0);
 			live[i] = 1;
 		} else if (live[i]) {
-			wgd_index_del(&t, ids[i]);
+			wg_index_del(&t, ids[i]);
 			live[i] = 0;
 		}
 		if (round % 997 == 0) {
 			size_t n = 0;
 
 			for (int k = 0; k < N; k++) {
-				struct wgd_index_entry *e = live[k] ? wgd_index_find(&t, ids[k]) : NULL;
+				struct wg_index_entry *e = live[k] ? wg_index_find(&t, ids[k]) : NULL;
 
 				if (live[k]) {
 					assert_non_null(e);
@@ -82,7 +82,7 @@ static void test_random_against_reference(void **st)
 			assert_int_equal(n, t.count);
 		}
 	}
-	wgd_index_free(&t);
+	wg_index_free(&t);
 }
 
 int main(void)

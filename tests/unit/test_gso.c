@@ -62,12 +62,12 @@ static void check_segments(bool v6)
 {
 	static uint8_t in[70000], out[2000], joined[70000];
 	size_t iphl = v6 ? 40 : 20, len = make_tcp(in, v6, 5000, 0x80 | 0x10 | 0x08 | 0x01);
-	struct wgd_tso t;
+	struct wg_gso_tso t;
 	size_t got = 0;
 	int n, seg = 0;
 
-	assert_int_equal(wgd_tso_init(&t, in, len, 1448), 0);
-	while ((n = wgd_tso_next(&t, out, sizeof(out))) > 0) {
+	assert_int_equal(wg_gso_tso_init(&t, in, len, 1448), 0);
+	while ((n = wg_gso_tso_next(&t, out, sizeof(out))) > 0) {
 		size_t pl = (size_t)n - iphl - 20;
 		uint8_t fl = out[iphl + 13];
 
@@ -101,21 +101,21 @@ static void test_tso_v6(void **st) { (void)st; check_segments(true); }
 static void test_tso_rejects(void **st)
 {
 	uint8_t p[100];
-	struct wgd_tso t;
+	struct wg_gso_tso t;
 	size_t len = make_tcp(p, false, 10, 0x10);
 
 	(void)st;
-	assert_int_equal(wgd_tso_init(&t, p, len, 0), -EINVAL);
-	assert_int_equal(wgd_tso_init(&t, p, len - 1, 1000), -EINVAL); /* length mismatch */
+	assert_int_equal(wg_gso_tso_init(&t, p, len, 0), -EINVAL);
+	assert_int_equal(wg_gso_tso_init(&t, p, len - 1, 1000), -EINVAL); /* length mismatch */
 	p[9] = 17;
-	assert_int_equal(wgd_tso_init(&t, p, len, 1000), -EINVAL);     /* not TCP */
+	assert_int_equal(wg_gso_tso_init(&t, p, len, 1000), -EINVAL);     /* not TCP */
 	p[9] = 6;
 	p[32] = 0xf0; /* TCP header length 60 > packet */
-	assert_int_equal(wgd_tso_init(&t, p, 45, 1000), -EINVAL);
+	assert_int_equal(wg_gso_tso_init(&t, p, 45, 1000), -EINVAL);
 	len = make_tcp(p, false, 10, 0x10);
 	uint8_t small[20];
-	assert_int_equal(wgd_tso_init(&t, p, len, 1000), 0);
-	assert_int_equal(wgd_tso_next(&t, small, sizeof(small)), -ENOSPC);
+	assert_int_equal(wg_gso_tso_init(&t, p, len, 1000), 0);
+	assert_int_equal(wg_gso_tso_next(&t, small, sizeof(small)), -ENOSPC);
 }
 
 static void test_csum_partial_matches_reference(void **st)
@@ -127,7 +127,7 @@ static void test_csum_partial_matches_reference(void **st)
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)rand();
 	for (size_t len = 0; len < sizeof(buf); len += 1 + len / 7)
-		assert_int_equal(csum_fold(wgd_csum_partial(buf, len, 0x1234)),
+		assert_int_equal(csum_fold(wg_gso_csum_partial(buf, len, 0x1234)),
 				 csum_fold(csum_add(0x1234, buf, len)));
 }
 
@@ -150,9 +150,9 @@ static void test_csum_complete_udp(void **st)
 	s = csum_add(s, ph, 4);
 	s = (s & 0xffff) + (s >> 16);
 	p[26] = (uint8_t)(s >> 8); p[27] = (uint8_t)s;
-	assert_int_equal(wgd_csum_complete(p, 48, 20, 6), 0);
+	assert_int_equal(wg_gso_csum_complete(p, 48, 20, 6), 0);
 	assert_true(l4_ok(p, 48, false, 17));
-	assert_int_equal(wgd_csum_complete(p, 48, 47, 6), -EINVAL);
+	assert_int_equal(wg_gso_csum_complete(p, 48, 47, 6), -EINVAL);
 }
 
 /* TSO-cut segments of one flow merge back into the original packet. */
@@ -160,21 +160,21 @@ static void check_gro_roundtrip(bool v6)
 {
 	static uint8_t in[70000], segs[8][2000], merged[70000];
 	size_t iphl = v6 ? 40 : 20, len = make_tcp(in, v6, 5000, 0x18);
-	struct wgd_gro_pkt pk[8];
-	struct wgd_gro_hdr h;
-	struct wgd_tso t;
+	struct wg_gso_gro_pkt pk[8];
+	struct wg_gso_gro_hdr h;
+	struct wg_gso_tso t;
 	size_t n = 0, total, off;
 	int r;
 
-	assert_int_equal(wgd_tso_init(&t, in, len, 1448), 0);
-	while ((r = wgd_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
+	assert_int_equal(wg_gso_tso_init(&t, in, len, 1448), 0);
+	while ((r = wg_gso_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
 		pk[n].p = segs[n];
 		pk[n].len = (size_t)r;
 		n++;
 	}
 	assert_int_equal(n, 4);
-	assert_int_equal(wgd_gro_run(pk, n), 4);
-	total = wgd_gro_merge_headers(pk, n, &h);
+	assert_int_equal(wg_gso_gro_run(pk, n), 4);
+	total = wg_gso_gro_merge_headers(pk, n, &h);
 	assert_int_equal(total, iphl + 20 + 5000);
 	assert_int_equal(h.gso_size, 1448);
 	assert_int_equal(h.hdr_len, iphl + 20);
@@ -193,7 +193,7 @@ static void check_gro_roundtrip(bool v6)
 	assert_int_equal(merged[iphl + 13], 0x18); /* PSH from the last */
 	assert_memory_equal(merged + iphl + 20, in + iphl + 20, 5000);
 	/* completing the partial checksum gives a valid TCP checksum */
-	assert_int_equal(wgd_csum_complete(merged, total, h.csum_start, h.csum_offset), 0);
+	assert_int_equal(wg_gso_csum_complete(merged, total, h.csum_start, h.csum_offset), 0);
 	assert_true(l4_ok(merged, total, v6, 6));
 }
 
@@ -204,48 +204,48 @@ static void test_gro_breaks(void **st)
 {
 	static uint8_t in[70000], segs[8][2000];
 	size_t len = make_tcp(in, false, 5000, 0x18);
-	struct wgd_gro_pkt pk[8];
-	struct wgd_tso t;
+	struct wg_gso_gro_pkt pk[8];
+	struct wg_gso_tso t;
 	size_t n = 0;
 	int r;
 
 	(void)st;
-	assert_int_equal(wgd_tso_init(&t, in, len, 1000), 0);
-	while ((r = wgd_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
+	assert_int_equal(wg_gso_tso_init(&t, in, len, 1000), 0);
+	while ((r = wg_gso_tso_next(&t, segs[n], sizeof(segs[n]))) > 0) {
 		pk[n].p = segs[n];
 		pk[n].len = (size_t)r;
 		n++;
 	}
 	assert_int_equal(n, 5);
-	assert_int_equal(wgd_gro_run(pk, n), 5);
-	assert_int_equal(wgd_gro_run(pk + 1, 2), 2);
+	assert_int_equal(wg_gso_gro_run(pk, n), 5);
+	assert_int_equal(wg_gso_gro_run(pk + 1, 2), 2);
 	/* out of order: a sequence gap ends the run */
-	struct wgd_gro_pkt gap[3] = { pk[0], pk[2], pk[3] };
-	assert_int_equal(wgd_gro_run(gap, 3), 1);
+	struct wg_gso_gro_pkt gap[3] = { pk[0], pk[2], pk[3] };
+	assert_int_equal(wg_gso_gro_run(gap, 3), 1);
 	/* a different port */
 	segs[2][21] ^= 1;
-	assert_int_equal(wgd_gro_run(pk, n), 2);
+	assert_int_equal(wg_gso_gro_run(pk, n), 2);
 	segs[2][21] ^= 1;
 	/* a different TCP option / window */
 	segs[3][34] ^= 1;
-	assert_int_equal(wgd_gro_run(pk, n), 3);
+	assert_int_equal(wg_gso_gro_run(pk, n), 3);
 	segs[3][34] ^= 1;
 	/* the last one (PSH) cannot be followed */
-	struct wgd_gro_pkt after[2] = { pk[4], pk[0] };
-	assert_int_equal(wgd_gro_run(after, 2), 1);
+	struct wg_gso_gro_pkt after[2] = { pk[4], pk[0] };
+	assert_int_equal(wg_gso_gro_run(after, 2), 1);
 	/* SYN or a fragment is never merged */
 	segs[0][33] = 0x12;
-	assert_int_equal(wgd_gro_run(pk, n), 1);
+	assert_int_equal(wg_gso_gro_run(pk, n), 1);
 	segs[0][33] = 0x10;
 	segs[1][6] |= 0x20; /* MF */
-	assert_int_equal(wgd_gro_run(pk, n), 1);
+	assert_int_equal(wg_gso_gro_run(pk, n), 1);
 	segs[1][6] &= (uint8_t)~0x20;
-	assert_int_equal(wgd_gro_run(pk, n), 5);
+	assert_int_equal(wg_gso_gro_run(pk, n), 5);
 	/* a short segment may only be the last */
 	pk[1].len -= 10;
 	segs[1][3] = (uint8_t)(segs[1][3] - 10);
-	assert_int_equal(wgd_gro_run(pk, n), 2);
-	assert_int_equal(wgd_gro_run(pk, 0), 0);
+	assert_int_equal(wg_gso_gro_run(pk, n), 2);
+	assert_int_equal(wg_gso_gro_run(pk, 0), 0);
 }
 
 int main(void)

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wgmtu doctor's run state, shared with wgmtu tune (which starts from the
+ * same diagnosis): the device model, per interface and per peer what was
+ * found and measured, the verdicts.
+ */
+#ifndef WGMTU_TOOL_DOCTOR_H
+#define WGMTU_TOOL_DOCTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tool/tune_plan.h"
+#include "tool/tune_sys.h"
+#include "tool/wgdump.h"
+
+enum doctor_method { DOCTOR_M_AUTO, DOCTOR_M_TUNNEL, DOCTOR_M_ENDPOINT, DOCTOR_M_NONE };
+
+struct doctor_opts {
+	enum doctor_method method;
+	unsigned timeout_s;       /* per peer */
+};
+
+struct doctor_peer {
+	const struct wgm_peer *peer;
+	unsigned eff_mtu;         /* route MTU towards its tunnel address, or the interface's */
+	int outer_route_mtu;      /* towards the endpoint, 0: unknown */
+	struct tp_measure m;
+	struct tp_verdict verdict;
+	struct wgm_prefix probe_addr;
+	bool have_probe_addr;
+	bool tunnel_failed;       /* no reply inside the tunnel */
+	bool ptb_seen;
+	bool served;              /* wgmtud does it itself */
+	unsigned wgmtud_path_mtu, wgmtud_effective_mtu;
+	char wgmtud_state[32];
+	uint32_t probes;
+	uint64_t ms;
+};
+
+struct doctor_iface {
+	const struct wgm_iface *ifc;
+	bool absent;              /* not in this network namespace */
+	bool no_permission;
+	int mtu;
+	enum sys_impl impl;
+	struct doctor_peer *peers; /* ifc->n_peers */
+};
+
+struct doctor_run {
+	struct doctor_opts opts;
+	struct wgm_model model;
+	struct doctor_iface *ifs;
+	size_t n_ifs;
+	int mss_clamp;            /* 1, 0, -1 unknown */
+};
+
+int doctor_parse_method(const char *s, enum doctor_method *m);
+/* Reads the model (only: one interface, NULL: all). 0 or negative errno. */
+int doctor_collect(struct doctor_run *d, const char *only, char *err, size_t err_cap);
+/* Finds MTUs, measures, judges every peer of every collected interface. */
+void doctor_check(struct doctor_run *d);
+void doctor_run_free(struct doctor_run *d);
+
+#endif

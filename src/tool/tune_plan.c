@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+/* The pure core of doctor and tune (see tune_plan.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "pmtu/overhead.h"
+#include "tool/tune_plan.h"
+
+#define RT_TABLE_MAIN_ID 254
+#define RT_TABLE_LOCAL_ID 255
+#define RT_PROTO_KERNEL_ID 2
+#define RT_PROTO_BOOT_ID 3
+#define RT_PROTO_STATIC_ID 4
+#define RT_SCOPE_UNIVERSE_ID 0
+#define RT_SCOPE_LINK_ID 253
+#define RT_SCOPE_HOST_ID 254
+
+static int ovh(int family)
+{
+	return ovh_wg_overhead(family == AF_INET6 ? OVH_IPV6 : OVH_IPV4);
+}
+
+const char *tp_verdict_name(enum tp_verdict_kind v)
+{
+	switch (v) {
+	case TP_OK: return "ok";
+	case TP_BLACK_HOLE: return "black-hole";
+	case TP_AT_RISK: return "at-risk";
+	case TP_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route_mtu,
+	      struct tp_verdict *v)
+{
+	unsigned o = (unsigned)ovh(m->outer_family);
+
+	memset(v, 0, sizeof(*v));
+	if (m->method == TP_M_NONE || !m->size) {
+		/* only the arithmetic: the local outer route */
+		v->v = outer_route_mtu && eff_mtu + o > outer_route_mtu ? TP_AT_RISK : TP_UNKNOWN;
+		if (outer_route_mtu && outer_route_mtu > o) {
+			v->path_hi = outer_route_mtu;
+			if (v->v == TP_AT_RISK) {
+				v->mtu_line = outer_route_mtu - o;
+				v->route_mtu = v->mtu_line & ~15u;
+			}
+		}
+		return;
+	}
+	if (m->method == TP_M_TUNNEL) {
+		/* the echo crossed both ends' WireGuard: its size is what fits,
+		 * padding included */
+		v->fit = m->size;
+		v->mtu_line = m->size;
+		v->route_mtu = m->size;
+		v->path_lo = m->size + o;
+		if (m->too_big) {
+			/* a size that is a multiple of 16 with the next one lost
+			 * may be padding's doing: the path is up to 15 larger */
+			v->padding = m->size % 16 == 0 && m->too_big <= m->size + 16;
+			v->path_hi = v->padding ? m->size + o + 15 : m->too_big + o - 1;
+		}
+	} else {
+		v->fit = m->size > o ? m->size - o : 0;
+		v->mtu_line = v->fit;
+		/* a stock peer pads what it sends to 16 bytes, up to its own
+		 * interface MTU: the lock keeps its packets inside the path */
+		v->route_mtu = v->fit & ~15u;
+		v->path_lo = m->size;
+		if (m->too_big)
+			v->path_hi = m->too_big - 1;
+	}
+	if (!m->too_big || eff_mtu <= v->fit)
+		v->v = TP_OK;
+	else
+		v->v = m->black_hole ? TP_BLACK_HOLE : TP_AT_RISK;
+	if (v->v == TP_OK && outer_route_mtu && eff_mtu + o > outer_route_mtu)
+		v->v = TP_AT_RISK;
+}
+
+/* ------------------------------------------------------------ planning */
+
+static unsigned fam_mtu(int family, unsigned mtu)
+{
+	if (family == AF_INET6 && mtu < 1280)
+		return 1280;
+	if (family == AF_INET && mtu < 576)
+		return 576;
+	return mtu;
+}
+
+static bool covering_src(const struct tp_route *routes, size_t nr,
+			 const struct wgm_prefix *p, struct tp_route *out)
+{
+	int best = -1;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (!routes[i].has_prefsrc || !wgm_prefix_contains(&routes[i].dst, p))
+			continue;
+		if (best < 0 || routes[i].dst.len > routes[best].dst.len)
+			best = (int)i;
+	}
+	if (best < 0)
+		return false;
+	out->has_prefsrc = true;
+	memcpy(out->prefsrc, routes[best].prefsrc, sizeof(out->prefsrc));
+	return true;
+}
+
+static bool push(struct tp_action *out, size_t max, size_t *n, const struct tp_action *a)
+{
+	if (*n >= max)
+		return false;
+	out[(*n)++] = *a;
+	return true;
+}
+
+size_t tp_plan(int if_mtu, const struct tp_target *t, size_t nt,
+	       const struct tp_route *routes, size_t nr,
+	       struct tp_action *out, size_t max)
+{
+	size_t n = 0;
+
+	/* a single peer that takes everything: the interface MTU */
+	if (nt == 1 && t[0].mtu && wgm_peer_full_tunnel(t[0].peer)) {
+		struct tp_action a = { .kind = TP_LINK_MTU, .peer = 0 };
+
+		a.mtu = fam_mtu(AF_INET, t[0].mtu);
+		if ((int)a.mtu != if_mtu)
+			push(out, max, &n, &a);
+		return n;
+	}
+	for (size_t k = 0; k < nt; k++) {
+		const struct wgm_peer *p = t[k].peer;
+
+		if (!t[k].mtu)
+			continue;
+		for (size_t i = 0; i < p->n_allowed; i++) {
+			const struct wgm_prefix *pre = &p->allowed[i];
+			unsigned mtu = fam_mtu(pre->family, t[k].mtu);
+			bool found = false;
+
+			if (pre->len == 0)
+				continue; /* a default route among several peers: left alone */
+			if ((int)mtu >= if_mtu && mtu == t[k].mtu)
+				mtu = (unsigned)if_mtu; /* the lock still pins it */
+			for (size_t j = 0; j < nr; j++) {
+				struct tp_action a = { .kind = TP_ROUTE_REPLACE, .peer = (int)k };
+
+				if (!wgm_prefix_eq(&routes[j].dst, pre) ||
+				    routes[j].table == RT_TABLE_LOCAL_ID)
+					continue;
+				found = true;
+				if (routes[j].mtu == mtu && routes[j].mtu_locked)
+					continue;
+				a.r = routes[j];
+				a.r.mtu = mtu;
+				a.r.mtu_locked = true;
+				push(out, max, &n, &a);
+			}
+			if (!found) {
+				struct tp_action a = { .kind = TP_ROUTE_ADD, .peer = (int)k };
+
+				a.r.dst = *pre;
+				a.r.table = RT_TABLE_MAIN_ID;
+				a.r.protocol = RT_PROTO_STATIC_ID;
+				a.r.scope = RT_SCOPE_LINK_ID;
+				a.r.type = 1; /* RTN_UNICAST */
+				a.r.mtu = mtu;
+				a.r.mtu_locked = true;
+				covering_src(routes, nr, pre, &a.r);
+				push(out, max, &n, &a);
+			}
+		}
+	}
+	return n;
+}
+
+void tp_undo(const struct tp_action *a, const struct tp_route *routes, size_t nr,
+	     int if_mtu, struct tp_action *undo)
+{
+	*undo = *a;
+	switch (a->kind) {
+	case TP_ROUTE_ADD:
+		undo->kind = TP_ROUTE_DEL;
+		break;
+	case TP_ROUTE_DEL:
+		undo->kind = TP_ROUTE_ADD;
+		break;
+	case TP_ROUTE_REPLACE:
+		for (size_t j = 0; j < nr; j++)
+			if (wgm_prefix_eq(&routes[j].dst, &a->r.dst) &&
+			    routes[j].table == a->r.table &&
+			    routes[j].priority == a->r.priority) {
+				undo->r = routes[j];
+				break;
+			}
+		break;
+	case TP_LINK_MTU:
+		undo->mtu = (unsigned)if_mtu;
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ commands */
+
+struct sbuf {
+	char *p;
+	size_t n, off;
+	bool err;
+};
+
+static void sb(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (s->err)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(s->p + s->off, s->n - s->off, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= s->n - s->off)
+		s->err = true;
+	else
+		s->off += (size_t)k;
+}
+
+static const char *table_name(uint32_t t, char *buf, size_t n)
+{
+	if (t == RT_TABLE_MAIN_ID)
+		return "main";
+	if (t == RT_TABLE_LOCAL_ID)
+		return "local";
+	snprintf(buf, n, "%u", t);
+	return buf;
+}
+
+static const char *proto_name(uint8_t p, char *buf, size_t n)
+{
+	switch (p) {
+	case RT_PROTO_KERNEL_ID: return "kernel";
+	case RT_PROTO_BOOT_ID: return "boot";
+	case RT_PROTO_STATIC_ID: return "static";
+	}
+	snprintf(buf, n, "%u", p);
+	return buf;
+}
+
+static const char *scope_name(uint8_t s, char *buf, size_t n)
+{
+	switch (s) {
+	case RT_SCOPE_UNIVERSE_ID: return "global";
+	case RT_SCOPE_LINK_ID: return "link";
+	case RT_SCOPE_HOST_ID: return "host";
+	}
+	snprintf(buf, n, "%u", s);
+	return buf;
+}
+
+int tp_format(const struct tp_action *a, const char *ifname, char *buf, size_t n)
+{
+	struct sbuf s = { .p = buf, .n = n };
+	char pre[64], tb[16], pb[16], scb[16], src[64];
+	const struct tp_route *r = &a->r;
+
+	if (!n)
+		return -ENOSPC;
+	buf[0] = 0;
+	if (a->kind == TP_LINK_MTU) {
+		sb(&s, "ip link set dev %s mtu %u", ifname, a->mtu);
+		return s.err ? -ENOSPC : (int)s.off;
+	}
+	sb(&s, "ip %sroute %s %s dev %s table %s", r->dst.family == AF_INET6 ? "-6 " : "",
+	   a->kind == TP_ROUTE_REPLACE ? "replace" : a->kind == TP_ROUTE_ADD ? "add" : "del",
+	   wgm_prefix_fmt(&r->dst, pre, sizeof(pre)), ifname,
+	   table_name(r->table, tb, sizeof(tb)));
+	if (r->priority)
+		sb(&s, " metric %u", r->priority);
+	if (a->kind != TP_ROUTE_DEL) {
+		sb(&s, " proto %s scope %s", proto_name(r->protocol, pb, sizeof(pb)),
+		   scope_name(r->scope, scb, sizeof(scb)));
+		if (r->has_prefsrc) {
+			struct wgm_prefix sp = { .family = r->dst.family, .len = 0 };
+			char *slash;
+
+			memcpy(sp.addr, r->prefsrc, sizeof(sp.addr));
+			wgm_prefix_fmt(&sp, src, sizeof(src));
+			slash = strchr(src, '/');
+			if (slash)
+				*slash = 0;
+			sb(&s, " src %s", src);
+		}
+		if (r->pref && r->dst.family == AF_INET6)
+			sb(&s, " pref %s", r->pref == 1 ? "high" : r->pref == 3 ? "low" : "medium");
+		if (r->mtu)
+			sb(&s, " mtu %s%u", r->mtu_locked ? "lock " : "", r->mtu);
+	}
+	return s.err ? -ENOSPC : (int)s.off;
+}
+
+void tp_nft_table(const char *ifname, char *buf, size_t n)
+{
+	size_t k = 0;
+
+	k = (size_t)snprintf(buf, n, "wgmtu_");
+	for (const char *c = ifname; *c && k + 1 < n; c++, k++) {
+		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_';
+
+		buf[k] = ok ? *c : '_';
+	}
+	if (k < n)
+		buf[k] = 0;
+}
+
+int tp_nft_script(const char *ifname, const struct tp_target *t, size_t nt,
+		  bool replace, char *buf, size_t n)
+{
+	struct sbuf s = { .p = buf, .n = n };
+	char tab[40], pre[64];
+
+	if (!n)
+		return -ENOSPC;
+	tp_nft_table(ifname, tab, sizeof(tab));
+	if (replace)
+		sb(&s, "add table inet %s\ndelete table inet %s\n", tab, tab);
+	sb(&s, "table inet %s {\n"
+	       "\tchain mss {\n"
+	       "\t\ttype filter hook forward priority mangle; policy accept;\n"
+	       "\t\toifname \"%s\" tcp flags & (syn | rst) == syn tcp option maxseg size set rt mtu\n",
+	   tab, ifname);
+	for (size_t k = 0; k < nt; k++) {
+		const struct wgm_peer *p = t[k].peer;
+
+		if (!t[k].mtu)
+			continue;
+		for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+			unsigned mss = (unsigned)ovh_mss((int)fam_mtu(fam, t[k].mtu),
+							 fam == AF_INET ? OVH_IPV4 : OVH_IPV6);
+			bool any = false;
+
+			for (size_t i = 0; i < p->n_allowed; i++) {
+				if (p->allowed[i].family != fam)
+					continue;
+				if (!any)
+					sb(&s, "\t\tiifname \"%s\" %s saddr { ", ifname,
+					   fam == AF_INET ? "ip" : "ip6");
+				else
+					sb(&s, ", ");
+				sb(&s, "%s", wgm_prefix_fmt(&p->allowed[i], pre, sizeof(pre)));
+				any = true;
+			}
+			if (any)
+				sb(&s, " } tcp flags & (syn | rst) == syn "
+				       "tcp option maxseg size > %u tcp option maxseg size set %u\n",
+				   mss, mss);
+		}
+	}
+	sb(&s, "\t}\n}\n");
+	return s.err ? -ENOSPC : (int)s.off;
+}
+
+int tp_nft_delete_script(const char *ifname, char *buf, size_t n)
+{
+	char tab[40];
+	int k;
+
+	tp_nft_table(ifname, tab, sizeof(tab));
+	k = snprintf(buf, n, "delete table inet %s\n", tab);
+	return k < 0 || (size_t)k >= n ? -ENOSPC : k;
+}

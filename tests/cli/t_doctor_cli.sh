@@ -1,0 +1,38 @@
+#!/bin/bash
+# wgmtu doctor's command line without a lab: help, usage errors, and what
+# it says when `wg` fails, prints garbage or lists interfaces that are not
+# here ($WGMTU_WG points at a fake wg).
+. "$(dirname "$0")/../netns/lib.sh"
+W="$LAB_BUILD/wgmtu"
+LAB_TMP=$(mktemp -d); trap 'rm -rf "$LAB_TMP"' EXIT
+rc_is() { local want=$1; shift; "$@" >"$LAB_TMP/out" 2>&1; local rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$LAB_TMP/out"; return 1; }; }
+fake() { printf '#!/bin/sh\n%s\n' "$1" >"$LAB_TMP/wg"; chmod +x "$LAB_TMP/wg"; }
+K=fBup5PlA0Xj2XyXo8g7pR8y4nEfVj4a9Y8b2kVb8b1E=
+
+lab_check "--help: exit 0, documents --json and the exit codes" \
+	bash -c "'$W' doctor --help | grep -q -- '--json' && '$W' doctor --help | grep -q 'Exit status'"
+lab_check "wgmtu help doctor" bash -c "'$W' help doctor | grep -q 'wgmtu doctor'"
+lab_check "listed in wgmtu --help" bash -c "'$W' --help | grep -q '^  doctor'"
+lab_check "unknown option: exit 2" rc_is 2 "$W" doctor --frobnicate
+lab_check "bad --method: exit 2" rc_is 2 "$W" doctor --method carrier-pigeon
+lab_check "bad --timeout: exit 2" rc_is 2 "$W" doctor --timeout 0
+lab_check "two interfaces: exit 2" rc_is 2 "$W" doctor wg0 wg1
+lab_check "a name with a slash: exit 2" rc_is 2 "$W" doctor ../x
+fake 'exit 1'
+lab_check "wg fails: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
+lab_check "... and says so" grep -q "show all dump' failed" "$LAB_TMP/out"
+lab_check "wg missing: exit 3, names wireguard-tools" \
+	bash -c "WGMTU_WG=/nonexistent/wg '$W' doctor 2>&1 | grep -q wireguard-tools"
+fake 'printf "wg0\tjunk\n"'
+lab_check "garbage from wg: exit 3, names the line" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
+lab_check "... line 1" grep -q "line 1" "$LAB_TMP/out"
+fake 'printf ""'
+lab_check "no WireGuard interface at all: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
+lab_check "... says so" grep -q "No WireGuard interface" "$LAB_TMP/out"
+lab_check "IFACE not a WireGuard interface: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor wg0
+fake "printf 'wgnothere0\t(none)\t$K\t51820\toff\n'"
+lab_check "an interface of another namespace: skipped, exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
+lab_check "... says where it is not" grep -q "not in this network namespace" "$LAB_TMP/out"
+lab_check "--json: present false" \
+	bash -c "WGMTU_WG='$LAB_TMP/wg' '$W' doctor --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"interfaces\"][0][\"present\"] is False and d[\"verdict\"] == \"unknown\"'"
+lab_done
