@@ -28,6 +28,7 @@
 #include "wire/transport.h"
 #include "common/keyhash.h"
 #include "route/allowedips.h"
+#include "daemon/config.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
 #include "wire/index.h"
@@ -106,6 +107,7 @@ struct wgd_peer {
 };
 
 struct wgd_device {
+	struct wgd_config cfg;    /* the environment, read once by main.c */
 	struct wgd_tun tun;
 	struct wgd_udp udp;
 	struct wgd_ipc ipc;
@@ -142,6 +144,8 @@ struct wgd_device {
 	struct wgd_rx_job *rxjob; /* WGD_RX_SEGS */
 	size_t n_rxjob;
 	struct wgd_workers workers; /* AEAD over threads (workers.h) */
+	unsigned threads;         /* configured (config.h); 0 = online CPUs */
+	bool no_udp_gro;          /* WGMTUD_UDP_GRO=0 */
 	/* one receive batch split into single datagrams (UDP GRO) */
 	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
 	bool seen_gro;            /* logged the first super-datagram */
@@ -152,11 +156,16 @@ struct wgd_device {
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen);
+/* cfg: the environment as main.c read it (config.h); copied. */
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
+/* One turn of the loop without waiting and without serving the UAPI
+ * socket: a long UAPI set calls it between slices of its preparation, so
+ * that packets keep flowing. Only while nothing visible has changed yet. */
+void wgd_device_pump(struct wgd_device *dev);
 /* (Re)binds the UDP port (0 = random); the old sockets stay on failure. */
 int wgd_device_bind(struct wgd_device *dev, uint16_t port);
 /* Removes the TUN and the socket, wipes all keys. */
@@ -183,6 +192,9 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
  * device's list and table (cannot fail). A peer never linked is released
  * with wgd_peer_free. */
 struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The same against identity nd (the one a UAPI set is about to install). */
+struct wgd_peer *wgd_peer_alloc_for(struct wgd_device *dev, struct wg_noise_device *nd,
+				    const uint8_t pub[WG_KEY_LEN]);
 void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
 void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
@@ -217,6 +229,9 @@ void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
+/* hands the "too big" hints the UDP edge kept (from its error queues,
+ * drained while receiving or sending) to the path MTU code */
+void wgd_receive_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);

@@ -9,17 +9,6 @@
 enum wgd_log_level wgd_log_level = WGD_LOG_ERROR;
 const char *wgd_log_ifname = "wgmtud";
 
-enum wgd_log_level wgd_log_parse(const char *s)
-{
-	if (!s)
-		return WGD_LOG_ERROR;
-	if (!strcmp(s, "verbose") || !strcmp(s, "debug"))
-		return WGD_LOG_VERBOSE;
-	if (!strcmp(s, "silent"))
-		return WGD_LOG_SILENT;
-	return WGD_LOG_ERROR;
-}
-
 void wgd_log(enum wgd_log_level lvl, const char *fmt, ...)
 {
 	char ts[32];

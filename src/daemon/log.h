@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * wgmtud logging: LOG_LEVEL=error|verbose|silent as wireguard-go reads it.
+ * wgmtud logging: LOG_LEVEL=error|verbose|silent as wireguard-go reads it
+ * (config.c parses it).
  * Drop reasons on the packet path are counted always and logged at most
  * once per second per reason (see drop.h).
  */
@@ -15,9 +16,6 @@ enum wgd_log_level {
 
 extern enum wgd_log_level wgd_log_level;
 extern const char *wgd_log_ifname;
-
-/* Parses LOG_LEVEL's value; unknown or NULL gives the default (error). */
-enum wgd_log_level wgd_log_parse(const char *s);
 
 void wgd_log(enum wgd_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -330,6 +330,14 @@ static void rx_flush_tun(struct wgd_device *dev)
 	dev->n_rxq = 0;
 }
 
+void wgd_receive_hints(struct wgd_device *dev)
+{
+	struct udperr e;
+
+	while (wgd_udp_take_hint(&dev->udp, &e))
+		wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.info);
+}
+
 /* The received datagrams as single WireGuard messages in dev->rxd: a UDP
  * GRO super-datagram (d->gso > 0) is cut into its segments in place, each
  * with the sender's endpoint. Returns the count (at most WGD_RX_SEGS). */
@@ -368,14 +376,8 @@ void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 	struct wgd_dgram *segs = dev->rxd;
 
 	/* ICMP errors about our datagrams: "too big" is a hint to probe */
-	for (int i = 0; i < WGD_BATCH; i++) {
-		struct wgd_udp_err e;
-
-		if (wgd_udp_recv_err(fd, &e) <= 0)
-			break;
-		if (e.too_big)
-			wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.mtu);
-	}
+	wgd_udp_drain_errors(&dev->udp, fd);
+	wgd_receive_hints(dev);
 	for (int round = 0; round < 4; round++) {
 		size_t pending = 0, ns;
 		int n;

@@ -2,8 +2,6 @@
 /* Fork-join worker threads; see workers.h. */
 #include "daemon/workers.h"
 
-#include "common/util.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +11,10 @@
  * the work it spreads. */
 #define WGD_WORKERS_MIN_ITEMS 4
 
-unsigned wgd_workers_default(unsigned max)
+unsigned wgd_workers_online(unsigned max)
 {
-	const char *s = getenv("WGMTUD_THREADS");
-	unsigned long v;
-	long cpus;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (s && *s && parse_ulong(s, 1, max, &v) == 0)
-		return (unsigned)v;
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cpus < 1)
 		cpus = 1;
 	return (unsigned long)cpus > max ? max : (unsigned)cpus;

@@ -37,9 +37,8 @@ struct wgd_workers {
 	atomic_size_t next;         /* next item to claim */
 };
 
-/* The default thread count: WGMTUD_THREADS when set (1..max), else the
- * online CPUs, capped at max. */
-unsigned wgd_workers_default(unsigned max);
+/* The default thread count: the online CPUs, capped at max. */
+unsigned wgd_workers_online(unsigned max);
 /* Starts n - 1 worker threads (n >= 1). 0 or negative errno; on failure
  * the pool runs inline (n = 1). */
 int wgd_workers_start(struct wgd_workers *w, unsigned n);

@@ -67,6 +67,8 @@ struct tp_route {
 	uint32_t priority;
 	bool has_prefsrc;
 	uint8_t prefsrc[16];
+	bool has_gateway;
+	uint8_t gateway[16];
 	unsigned mtu;          /* RTAX_MTU, 0: none */
 	bool mtu_locked;
 	uint8_t pref;          /* IPv6 route preference (RTA_PREF), 0: none */

@@ -197,6 +197,12 @@ unserve wgt
 serve wgt "$LAB_TMP/g_ext" --mode silent
 lab_check "daemon not answering -> 3 within the timeout" bash -c \
 	"s=\$(date +%s%N); WGMTU_UAPI_TIMEOUT_MS=300 '$W' show wgt 2>'$LAB_TMP/e'; rc=\$?; e=\$(( (\$(date +%s%N) - s) / 1000000 )); cat '$LAB_TMP/e'; [ \$rc -eq 3 ] && [ \$e -lt 2000 ] && grep -q 'did not answer in time' '$LAB_TMP/e'"
+# A bad timeout used to be ignored (the default taken, silently).
+lab_check "WGMTU_UAPI_TIMEOUT_MS=abc -> 2, naming the variable and 1..600000" run_err 2 \
+	"WGMTU_UAPI_TIMEOUT_MS=abc: expected 1..600000" env WGMTU_UAPI_TIMEOUT_MS=abc "$W" show wgt
+lab_check "WGMTU_UAPI_TIMEOUT_MS=0 -> 2 for set too" run_err 2 \
+	"WGMTU_UAPI_TIMEOUT_MS=0: expected 1..600000" env WGMTU_UAPI_TIMEOUT_MS=0 "$W" set wgt probe on
+lab_check "a bad timeout does not concern wgmtu calc" env WGMTU_UAPI_TIMEOUT_MS=abc "$W" calc --path-mtu 1500
 unserve wgt
 serve wgt "$LAB_TMP/g_ext" --mode close
 lab_check "daemon closing without a reply -> 3" run_err 3 "closed the connection" "$W" show wgt

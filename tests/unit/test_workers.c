@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Fork-join workers: every item exactly once, lanes in range, many rounds,
- * small batches inline, the thread-count default and its override. */
+ * small batches inline, the online-CPU default. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,17 +73,11 @@ static void test_inline_pool(void **state)
 	wgd_workers_stop(&w);
 }
 
-static void test_default(void **state)
+static void test_online(void **state)
 {
 	(void)state;
-	setenv("WGMTUD_THREADS", "3", 1);
-	assert_int_equal(wgd_workers_default(16), 3);
-	setenv("WGMTUD_THREADS", "99", 1); /* out of range: ignored */
-	assert_true(wgd_workers_default(16) >= 1 && wgd_workers_default(16) <= 16);
-	setenv("WGMTUD_THREADS", "1", 1);
-	assert_int_equal(wgd_workers_default(16), 1);
-	unsetenv("WGMTUD_THREADS");
-	assert_true(wgd_workers_default(2) >= 1 && wgd_workers_default(2) <= 2);
+	assert_true(wgd_workers_online(16) >= 1 && wgd_workers_online(16) <= 16);
+	assert_int_equal(wgd_workers_online(1), 1);
 }
 
 int main(void)
@@ -91,7 +85,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_item_once),
 		cmocka_unit_test(test_inline_pool),
-		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_online),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
