@@ -301,6 +301,67 @@ static int next_timeout_ms(struct wgd_device *dev)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
+/* One event of the loop. With ipc false (the pump, while a UAPI set is
+ * being prepared) the UAPI sockets wait: they stay readable and are
+ * served by the loop afterwards. */
+static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
+{
+	switch (tag & 0xff) {
+	case TAG_TUN:
+		wgd_send_tun_readable(dev);
+		break;
+	case TAG_UDP4:
+		wgd_receive_udp_readable(dev, dev->udp.fd4);
+		break;
+	case TAG_UDP6:
+		wgd_receive_udp_readable(dev, dev->udp.fd6);
+		break;
+	case TAG_NETLINK:
+		wgd_tun_netlink_event(&dev->tun);
+		if (dev->tun.deleted) {
+			log_info("interface %s was deleted", dev->tun.name);
+			dev->running = false;
+		}
+		break;
+	case TAG_SIGNAL:
+		on_signal(dev);
+		break;
+	case TAG_IPC_LISTEN: {
+		int fd;
+
+		if (!ipc)
+			break;
+		fd = wgd_ipc_accept(&dev->ipc);
+		if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
+			wgd_ipc_client_event(&dev->ipc, fd);
+		break;
+	}
+	case TAG_IPC_CLIENT:
+		/* closing the fd removes it from the epoll set */
+		if (ipc)
+			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+		break;
+	}
+}
+
+void wgd_device_pump(struct wgd_device *dev)
+{
+	/* room for every fd of the set: data events are never crowded out
+	 * by waiting UAPI clients */
+	struct epoll_event evs[256];
+	int n = epoll_wait(dev->epfd, evs, 256, 0);
+
+	dev->now = now_ns();
+	for (int i = 0; i < n; i++)
+		dispatch(dev, evs[i].data.u64, false);
+	run_timers(dev);
+	wgd_send_flush(dev);
+	if (dev->udp.n_hints) {
+		wgd_receive_hints(dev);
+		wgd_send_flush(dev);
+	}
+}
+
 int wgd_device_run(struct wgd_device *dev)
 {
 	struct epoll_event evs[16];
@@ -316,42 +377,8 @@ int wgd_device_run(struct wgd_device *dev)
 			return -errno;
 		}
 		dev->now = now_ns();
-		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64;
-
-			switch (tag & 0xff) {
-			case TAG_TUN:
-				wgd_send_tun_readable(dev);
-				break;
-			case TAG_UDP4:
-				wgd_receive_udp_readable(dev, dev->udp.fd4);
-				break;
-			case TAG_UDP6:
-				wgd_receive_udp_readable(dev, dev->udp.fd6);
-				break;
-			case TAG_NETLINK:
-				wgd_tun_netlink_event(&dev->tun);
-				if (dev->tun.deleted) {
-					log_info("interface %s was deleted", dev->tun.name);
-					dev->running = false;
-				}
-				break;
-			case TAG_SIGNAL:
-				on_signal(dev);
-				break;
-			case TAG_IPC_LISTEN: {
-				int fd = wgd_ipc_accept(&dev->ipc);
-
-				if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
-					wgd_ipc_client_event(&dev->ipc, fd);
-				break;
-			}
-			case TAG_IPC_CLIENT:
-				/* closing the fd removes it from the epoll set */
-				wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
-				break;
-			}
-		}
+		for (int i = 0; i < n; i++)
+			dispatch(dev, evs[i].data.u64, true);
 		run_timers(dev);
 		wgd_send_flush(dev);
 		if (dev->udp.n_hints) { /* drained by the sends just made */

@@ -135,6 +135,10 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname,
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
+/* One turn of the loop without waiting and without serving the UAPI
+ * socket: a long UAPI set calls it between slices of its preparation, so
+ * that packets keep flowing. Only while nothing visible has changed yet. */
+void wgd_device_pump(struct wgd_device *dev);
 /* (Re)binds the UDP port (0 = random); the old sockets stay on failure. */
 int wgd_device_bind(struct wgd_device *dev, uint16_t port);
 /* Removes the TUN and the socket, wipes all keys. */
@@ -161,6 +165,9 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
  * device's list and table (cannot fail). A peer never linked is released
  * with wgd_peer_free. */
 struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The same against identity nd (the one a UAPI set is about to install). */
+struct wgd_peer *wgd_peer_alloc_for(struct wgd_device *dev, struct wg_noise_device *nd,
+				    const uint8_t pub[WG_KEY_LEN]);
 void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
 void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
