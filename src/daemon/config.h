@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wgmtud's environment, read once (main.c) into one struct that is passed
- * down (dev->cfg). Every variable is checked:
+ * down; no other daemon file calls getenv. Every variable is checked:
  * a value outside the accepted ones fails the start with a message naming
  * the variable and what it accepts, instead of being ignored.
  *
@@ -10,10 +10,10 @@
  *   WG_TUN_FD, WG_UAPI_FD      0..65535, an open TUN / listening socket
  *   WGMTUD_TEST_TIMER_SCALE    1..1000: protocol timers divided (tests)
  *   WGMTUD_TEST_PMTU_RAISE_MS  100..600000: the path-MTU raise timer (tests)
- *   WGMTUD_UDP_GRO             1 (default) | 0: UDP GRO on the sockets
- * Unset or empty means the default. (pmtu.c and udp.c still call getenv
- * for the last two themselves, after this check; they should take
- * dev->cfg instead.)
+ *   WGMTUD_THREADS             1..16: threads for encryption/decryption
+ *                              (default: the online CPUs, at most 16)
+ *   WGMTUD_UDP_GRO             1 (default) | 0: no UDP GRO on the sockets
+ * Unset or empty means the default.
  */
 #ifndef WGMTU_DAEMON_CONFIG_H
 #define WGMTU_DAEMON_CONFIG_H
@@ -32,7 +32,8 @@ struct wgd_config {
 	int uapi_fd;            /* -1: create the socket */
 	unsigned timer_scale;   /* 1: real time */
 	uint32_t pmtu_raise_ms; /* 0: the default (RFC 8899's 600 s) */
-	bool udp_gro;           /* WGMTUD_UDP_GRO, default true */
+	unsigned threads;       /* 0: the online CPUs */
+	bool no_udp_gro;        /* WGMTUD_UDP_GRO=0 */
 };
 
 /* The environment as a lookup (getenv, or a table in the tests). */

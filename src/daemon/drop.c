@@ -60,4 +60,13 @@ void wgd_drop_log_totals(struct wgd_device *dev)
 		if (dev->drops[i])
 			log_info("dropped %llu: %s", (unsigned long long)dev->drops[i],
 				 wgd_drop_names[i]);
+	/* not drops: ICMP errors read from the UDP sockets' error queues,
+	 * and the sends they interrupted, made again */
+	for (int k = 1; k < UDPERR_KIND_COUNT; k++)
+		if (dev->udp.errq[k])
+			log_info("ICMP errors %llu: %s", (unsigned long long)dev->udp.errq[k],
+				 udperr_kind_name((enum udperr_kind)k));
+	if (dev->udp.send_retries)
+		log_info("UDP sends made again after an ICMP error: %llu",
+			 (unsigned long long)dev->udp.send_retries);
 }

@@ -21,14 +21,19 @@ struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_
 
 struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
+	return wgd_peer_alloc_for(dev, &dev->noise, pub);
+}
+
+struct wgd_peer *wgd_peer_alloc_for(struct wgd_device *dev, struct wg_noise_device *nd,
+				    const uint8_t pub[WG_KEY_LEN])
+{
 	struct wgd_peer *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	p->dev = dev;
 	memcpy(p->public_key, pub, WG_KEY_LEN);
-	if (wg_noise_handshake_init(&p->hs, &dev->noise, pub, NULL, p) < 0 &&
-	    dev->noise.has_identity)
+	if (wg_noise_handshake_init(&p->hs, nd, pub, NULL, p) < 0 && nd->has_identity)
 		log_peer_info(p, "key is unusable (low-order point): no handshake possible");
 	wg_cookie_maker_init(&p->cookie, pub);
 	wg_timers_init(&p->timers, &dev->timer_consts);

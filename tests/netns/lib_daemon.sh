@@ -230,3 +230,20 @@ dmn_interop() {
 	lab_check "$kb initiates after a reset: ping $ka over IPv$fam" dmn_ping b 192.168.77.1
 	lab_check "ping back from $ka" dmn_ping a 192.168.77.2 3
 }
+
+# dmn_drop_count PID LOG NAME: asks the daemon PID (logging to LOG) for its
+# totals (SIGUSR1) and prints the count of the line "... NAME" among them
+# ("dropped N: udp-send-failed", "ICMP errors N: too_big"), 0 if absent.
+dmn_drop_count() {
+	local pid=$1 log=$2 name=$3 before i
+	before=$(wc -l <"$log")
+	kill -USR1 "$pid" 2>/dev/null || return 1
+	for ((i = 0; i < 20; i++)); do
+		sleep 0.1
+		[ "$(wc -l <"$log")" -gt "$before" ] && break
+	done
+	sleep 0.2
+	tail -n +"$((before + 1))" "$log" |
+		awk -v n="$name" '{ if ($NF == n) { v = $(NF - 1); sub(":", "", v); c = v } }
+			END { print c + 0 }'
+}
