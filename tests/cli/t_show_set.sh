@@ -216,7 +216,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		setpriv --reuid=nobody --regid=nogroup --clear-groups env WGMTU_UAPI_DIR="$WGMTU_UAPI_DIR" "$W" show wgx
 	chmod 777 "$WGMTU_UAPI_DIR/wgx.sock"
 else
-	echo "# skip: permission test needs root and setpriv"
+	lab_skip "no permission on the socket -> 3" "needs root and setpriv"
 fi
 
 # ---- set: the exact request for several command lines
