@@ -274,6 +274,7 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 			return -EADDRINUSE;
 		}
 		dev->fwmark = txn->fwmark;
+		wgd_pmtu_set_fwmark(dev);
 	}
 	if (txn->has_private_key) {
 		r = set_private_key(dev, txn->private_key);

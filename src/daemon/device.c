@@ -27,6 +27,8 @@ enum {
 	TAG_SIGNAL,
 	TAG_IPC_LISTEN,
 	TAG_IPC_CLIENT, /* | fd << 8 */
+	TAG_EPSOCK4,
+	TAG_EPSOCK6,
 };
 
 /* ---- the noise core's view of our tables ---- */
@@ -84,6 +86,11 @@ static int ep_add(struct wgd_device *dev, int fd, uint64_t tag)
 	if (fd < 0 || dev->epfd < 0)
 		return 0;
 	return epoll_ctl(dev->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family)
+{
+	return ep_add(dev, fd, family == AF_INET ? TAG_EPSOCK4 : TAG_EPSOCK6);
 }
 
 int wgd_device_bind(struct wgd_device *dev, uint16_t port)
@@ -210,6 +217,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
 	wgd_udp_close(&dev->udp);
+	wgd_pmtu_dev_close(dev);
 	wgd_tun_close(&dev->tun);
 	if (dev->sigfd >= 0)
 		close(dev->sigfd);
@@ -337,6 +345,12 @@ int wgd_device_run(struct wgd_device *dev)
 			case TAG_IPC_CLIENT:
 				/* closing the fd removes it from the epoll set */
 				wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+				break;
+			case TAG_EPSOCK4:
+				wgd_pmtu_ep_readable(dev, AF_INET);
+				break;
+			case TAG_EPSOCK6:
+				wgd_pmtu_ep_readable(dev, AF_INET6);
 				break;
 			}
 		}

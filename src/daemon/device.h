@@ -143,6 +143,8 @@ void wgd_drop_log_totals(struct wgd_device *dev);
 /* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
  * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+/* Adds an icmp-endpoint raw socket (pmtu.c) to the event loop. */
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family);
 
 /* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
