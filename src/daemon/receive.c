@@ -119,7 +119,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 			return;
 		}
 		peer = hs->peer;
-		log_info("received handshake initiation");
+		log_peer_info(peer, "received handshake initiation");
 		roam(peer, &d->ep);
 		peer->rx_bytes += d->len;
 		act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
@@ -128,7 +128,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		if (r == 0)
 			r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 		if (r < 0) {
-			log_err("cannot answer a handshake: %s", strerror(-r));
+			log_peer_err(peer, "cannot answer a handshake: %s", strerror(-r));
 			wgd_peer_actions(peer, act);
 			return;
 		}
@@ -148,14 +148,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		return;
 	}
 	peer = hs->peer;
-	log_info("received handshake response");
+	log_peer_info(peer, "received handshake response");
 	roam(peer, &d->ep);
 	peer->rx_bytes += d->len;
 	act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
 	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
 	r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 	if (r < 0) {
-		log_err("cannot derive the session: %s", strerror(-r));
+		log_peer_err(peer, "cannot derive the session: %s", strerror(-r));
 		wgd_peer_actions(peer, act);
 		return;
 	}
@@ -182,7 +182,7 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_COOKIE_INVALID, peer);
 		return;
 	}
-	log_info("received a cookie reply: the peer is under load");
+	log_peer_info(peer, "received a cookie reply: the peer is under load");
 }
 
 /* A data message joins the batch's jobs: its keypair is looked up now, in

@@ -24,6 +24,8 @@ has_lock() { [ "$(route_mtu -4 10.99.0.1/32)" = "$1" ] && [ "$(route_mtu -6 fd99
 get() { lab_run "$1" curl -sf -o /dev/null --max-time "$3" "$2"; }
 
 lab_check "tunnel ping works (the VPS learns the endpoint)" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+lab_check "both web servers answer a small request" \
+	lab_wait_for 10 bash -c "$(declare -f get lab_run lab_ns); LAB_PFX=$LAB_PFX; get laptop http://10.99.0.2:8080/ 2 && get vps http://10.99.0.1:8080/ 2"
 state >"$LAB_TMP/before"
 lab_check_fails "untuned: the 27 KB page hangs" get laptop http://10.99.0.2:8080/login.html 3
 
