@@ -155,7 +155,9 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname,
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
 	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
-	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
+	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
+	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
+				   WGD_FLOOD_SOURCE_BURST) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -239,6 +241,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	wg_noise_device_clear(&dev->noise);
 	wg_cookie_checker_clear(&dev->cookie);
 	wg_ratelimit_free(&dev->ratelimit);
+	wg_ratelimit_free(&dev->flood_rl);
 	wg_allowedips_free(dev->aips);
 	dev->aips = NULL;
 	wg_keyhash_free(&dev->peer_hash);
