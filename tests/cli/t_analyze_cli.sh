@@ -23,8 +23,8 @@ BH='[x for x in d["directions"] if x["verdict"] == "black_hole"]'
 # --- the story: both captures --------------------------------------------
 lab_check "black hole (IPv4), both captures: verdict, lost sizes, bracket" \
 	eq "$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- \
-	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu'] == x['max_delivered'] - 60, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True, True, True)])"
+	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu_min'] == x['max_delivered'] - 60, x['wireguard_mtu_max'] == 1419, x['path_mtu_max'] == 1479, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
+	"('black_hole', [([1452], 1480, True, True, True, True, True)])"
 lab_check "black hole: captures in either order give the same numbers" \
 	eq "$(js "$F/bh4-server.pcap" "$F/bh4-client.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")" \
 	"$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")"
@@ -45,8 +45,11 @@ lab_check "black hole (IPv6 outer): 1500-byte packets lost" \
 
 # --- one capture ------------------------------------------------------------
 lab_check "one capture at the sender: black hole, 1452 repeated" \
-	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['lost_sizes'], x['min_lost'], x['repeats'] >= 3) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True)])"
+	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['unanswered_size'], x['unanswered_repeats'] >= 3, x['path_mtu_max'], x['wireguard_mtu_max'], x['path_mtu_min'], x['wireguard_mtu_min']) for x in $BH]")" \
+	"('black_hole', [(1452, True, 1479, 1419, None, None)])"
+lab_check "one capture: what it cannot know is null, not a number with another meaning" \
+	eq "$(js "$F/bh4-server.pcap" -- "[(x['sent'], x['received'], x['lost'], x['lost_sizes'], x['max_delivered'], x['min_lost']) for x in $BH]")" \
+	"[(None, None, None, None, None, None)]"
 lab_check "one capture (IPv6 outer) at the sender: black hole" eq "$(js "$F/bh6-server.pcap" -- "d['verdict']")" black_hole
 lab_check "one capture: handshakes, keepalives and data counted per direction" \
 	eq "$(js "$F/bh4-server.pcap" -- "sorted((x['handshake_initiations'], x['handshake_responses'], x['data'] > 0) for x in d['directions'])")" \
@@ -67,9 +70,41 @@ lab_check "random loss: verdict loss, exit 1" \
 lab_check "random loss: small and large sizes lost alike" \
 	eq "$(js "$F/loss4-client.pcap" "$F/loss4-server.pcap" -- "any(x['lost'] and x['min_lost'] <= x['max_delivered'] for x in d['directions'])")" True
 lab_check "random loss at the receiver: counter gaps -> loss" \
-	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['lost'] for x in d['directions']) > 0")" "('loss', True)"
+	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['counter_gaps'] for x in d['directions']) > 0")" "('loss', True)"
 lab_check "snaplen-cut packets are counted, sizes still from the headers" \
 	eq "$(js "$F/loss4-server.pcap" -- "d['captures'][0]['truncated'] > 0, max(x['largest_udp'] for x in d['directions'])")" "(True, 1452)"
+
+# --- the JSON schema --------------------------------------------------------
+# every key of man/wgmtu-analyze.1, in every mode, and no other
+schema() { # FILES...
+	"$W" analyze --json "$@" | python3 -c '
+import json, re, sys
+raw = sys.stdin.read()
+assert raw.count("\n") == 1, "--json is one line"
+d = json.loads(raw)
+man = open(sys.argv[1]).read()
+doc = set(w for l in re.findall(r"^\.B[IR]? (.*)$", man, re.M) for w in re.findall(r"[a-z][a-z_0-9]*", l))
+def keys(o, acc):
+	if isinstance(o, dict):
+		for k, v in o.items():
+			acc.add(k); keys(v, acc)
+	elif isinstance(o, list):
+		for v in o: keys(v, acc)
+	return acc
+got = keys(d, set())
+assert got <= doc, "undocumented: %s" % sorted(got - doc)
+enums = [d["verdict"]] + [c["link"] for c in d["captures"]] + [x["verdict"] for x in d["directions"]]
+assert all(re.fullmatch(r"[a-z0-9_]+", e) for e in enums), enums
+kset = [frozenset(x) for x in d["directions"]]
+assert len(set(kset)) <= 1, "directions differ in keys"
+print(sorted(kset[0]) if kset else [])
+' "$LAB_ROOT/man/wgmtu-analyze.1" "$@"
+}
+lab_check "JSON: every key documented, enums without spaces, one line" schema "$F/bh4-server.pcap" "$F/bh4-client.pcap"
+lab_check "JSON: one capture has the same direction keys as two" \
+	eq "$(schema "$F/bh4-server.pcap")" "$(schema "$F/bh4-server.pcap" "$F/bh4-client.pcap")"
+lab_check "--pretty indents the same JSON" \
+	bash -c "[ \"\$('$W' analyze --pretty '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" = \"\$('$W' analyze --json '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" ] && [ \$('$W' analyze --pretty '$F/bh4-server.pcap' | wc -l) -gt 50 ]"
 
 # --- every link type and pcapng -------------------------------------------
 for l in raw sll sll2 null loop pcapng; do
