@@ -94,6 +94,8 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	r = wgd_udp_open(&nu, port, dev->fwmark);
 	if (r < 0)
 		return r;
+	if (dev->no_udp_gro)
+		wgd_udp_set_gro(&nu, false);
 	wgd_send_flush(dev);
 	wgd_udp_close(&dev->udp); /* closing removes them from epoll */
 	/* what the old sockets counted and the hints they left stay */
@@ -129,6 +131,8 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 		return -EIO;
 	}
 	wg_timers_consts_default(&dev->timer_consts);
+	dev->threads = cfg->threads;
+	dev->no_udp_gro = cfg->no_udp_gro;
 	if (cfg->timer_scale != 1) {
 		if (wg_timers_consts_scaled(&dev->timer_consts, cfg->timer_scale) < 0) {
 			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%u: expected 1..1000",
@@ -148,10 +152,13 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	dev->gsobuf = malloc(WGD_PKT_BUF);
 	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
+	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || !dev->rxd || !dev->rxq ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
-	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
+	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
+	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
+				   WGD_FLOOD_SOURCE_BURST) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -210,6 +217,12 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll/signalfd: %s", strerror(-r));
 		return r;
 	}
+	/* threads only now: daemonizing (fork) would not keep them */
+	r = wgd_workers_start(&dev->workers, dev->threads ? dev->threads :
+			      wgd_workers_online(WG_TRANSPORT_LANES));
+	if (r < 0)
+		log_err("worker threads: %s; encrypting on the main thread only", strerror(-r));
+	log_info("%u thread(s) for encryption and decryption", dev->workers.n);
 	if ((r = ep_add(dev, dev->udp.fd4, TAG_UDP4)) < 0 ||
 	    (r = ep_add(dev, dev->udp.fd6, TAG_UDP6)) < 0 ||
 	    (r = ep_add(dev, dev->tun.fd, TAG_TUN)) < 0 ||
@@ -224,6 +237,7 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 
 void wgd_device_destroy(struct wgd_device *dev)
 {
+	wgd_workers_stop(&dev->workers);
 	while (dev->peers)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
@@ -237,6 +251,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	wg_noise_device_clear(&dev->noise);
 	wg_cookie_checker_clear(&dev->cookie);
 	wg_ratelimit_free(&dev->ratelimit);
+	wg_ratelimit_free(&dev->flood_rl);
 	wg_allowedips_free(dev->aips);
 	dev->aips = NULL;
 	wg_keyhash_free(&dev->peer_hash);
@@ -253,6 +268,8 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->gsobuf);
 	free(dev->rxd);
 	free(dev->rxq);
+	free(dev->rxjob);
+	dev->rxjob = NULL;
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
 	dev->rxd = NULL;
 	dev->rxq = NULL;

@@ -392,7 +392,8 @@ static void refresh(struct tune_run *r, uint64_t now)
 	for (size_t i = 0; ifc && i < r->n_peers; i++) {
 		struct tune_peer *tp = &r->peers[i];
 		const struct wgm_peer *p = NULL;
-		uint64_t drx, dtx, allow_rx, allow_tx;
+		uint64_t drx, dtx;
+		bool active;
 
 		for (size_t k = 0; k < ifc->n_peers; k++)
 			if (!strcmp(ifc->peers[k].pubkey, tp->pubkey))
@@ -404,13 +405,13 @@ static void refresh(struct tune_run *r, uint64_t now)
 		tp->gone = false;
 		drx = p->rx - tp->rx;
 		dtx = p->tx - tp->tx;
-		/* what our own probes explain: each echo is its size plus
-		 * WireGuard's 32 bytes and up to 15 of padding */
-		allow_tx = tp->t_open ? tp->t.bytes_out - tp->mark_out + 48 * (tp->t.n_out - tp->mark_nout) : 0;
-		allow_rx = tp->t_open ? tp->t.bytes_in - tp->mark_in + 48 * (tp->t.n_in - tp->mark_nin) : 0;
-		if (tp->method != TP_M_TUNNEL)
-			allow_tx = allow_rx = 0;
-		if (tp->rx + tp->tx && (drx > allow_rx + 512 || dtx > allow_tx + 512))
+		if (tp->t_open && tp->method == TP_M_TUNNEL)
+			active = tp_peer_active(drx, dtx, tp->t.bytes_out - tp->mark_out,
+						tp->t.bytes_in - tp->mark_in,
+						tp->t.n_out - tp->mark_nout, tp->t.n_in - tp->mark_nin);
+		else
+			active = tp_peer_active(drx, dtx, 0, 0, 0, 0);
+		if (tp->rx + tp->tx && active)
 			tp->active_until = now + 2000ull * r->interval_s;
 		if (tp->t_open) {
 			tp->mark_out = tp->t.bytes_out;

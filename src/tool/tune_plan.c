@@ -83,6 +83,15 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 		v->v = TP_AT_RISK;
 }
 
+bool tp_peer_active(uint64_t drx, uint64_t dtx, uint64_t probe_out, uint64_t probe_in,
+		    uint64_t n_out, uint64_t n_in)
+{
+	uint64_t allow_tx = probe_out + 48 * n_out + 512;
+	uint64_t allow_rx = probe_in + 48 * n_in + 512;
+
+	return dtx > allow_tx || drx > allow_rx;
+}
+
 /* ------------------------------------------------------------ planning */
 
 static unsigned fam_mtu(int family, unsigned mtu)

@@ -26,4 +26,22 @@ lab_check "an interface of another namespace: exit 3" rc_is 3 env WGMTU_WG="$LAB
 lab_check "... says so" grep -q "not in this network namespace" "$LAB_TMP/out"
 fake 'exit 1'
 lab_check "wg fails: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" tune --dry-run wg0
+
+# the systemd unit: installed by make install, accepted by systemd
+ST=$LAB_TMP/stage
+lab_check "make install puts wgmtu-tune@.service, running the installed binary" bash -c "
+	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr DESTDIR='$ST' install &&
+	u='$ST/usr/lib/systemd/system/wgmtu-tune@.service' &&
+	grep -qx 'ExecStart=/usr/bin/wgmtu tune --watch \$WGMTU_TUNE_ARGS %i' \"\$u\" &&
+	grep -qx 'After=wg-quick@%i.service network-online.target' \"\$u\" &&
+	grep -qx 'BindsTo=wg-quick@%i.service' \"\$u\" &&
+	[ -e '$ST/usr/share/man/man1/wgmtu-tune.1' ] && [ -e '$ST/usr/share/man/man1/wgmtu-doctor.1' ]"
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$LAB_TMP/units"
+	sed "s|/usr/bin/wgmtu|$W|" "$LAB_ROOT/dist/systemd/wgmtu-tune@.service" >"$LAB_TMP/units/wgmtu-tune@.service"
+	ln -s wgmtu-tune@.service "$LAB_TMP/units/wgmtu-tune@wg0.service"
+	lab_check "systemd-analyze verify accepts wgmtu-tune@wg0.service" bash -c "
+		out=\$(cd '$LAB_TMP/units' && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$LAB_TMP/units/wgmtu-tune@wg0.service' 2>&1)
+		echo \"\$out\"; [ -z \"\$out\" ]"
+fi
 lab_done

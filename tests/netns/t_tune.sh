@@ -24,6 +24,8 @@ has_lock() { [ "$(route_mtu -4 10.99.0.1/32)" = "$1" ] && [ "$(route_mtu -6 fd99
 get() { lab_run "$1" curl -sf -o /dev/null --max-time "$3" "$2"; }
 
 lab_check "tunnel ping works (the VPS learns the endpoint)" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+lab_check "both web servers answer a small request" \
+	lab_wait_for 10 bash -c "$(declare -f get lab_run lab_ns); LAB_PFX=$LAB_PFX; get laptop http://10.99.0.2:8080/ 2 && get vps http://10.99.0.1:8080/ 2"
 state >"$LAB_TMP/before"
 lab_check_fails "untuned: the 27 KB page hangs" get laptop http://10.99.0.2:8080/login.html 3
 
@@ -64,9 +66,22 @@ echo "# followed in $(echo "$(date +%s.%N) - $T0" | bc) s"
 lab_check "the running download completes" wait "$SLOW"
 lab_check "a new page load works on the smaller path" get laptop http://10.99.0.2:8080/login.html 5
 
+if [ "$FAM" = 4 ]; then
+	# no probes for an idle peer: once the traffic stopped (2 intervals),
+	# the peer's counters stay still (a keepalive at most)
+	xfer() { lab_run vps wg show "$VIF" transfer | awk '{print $2 + $3}'; }
+	sleep 7
+	X0=$(xfer); sleep 6; X1=$(xfer)
+	echo "# idle peer: $((X1 - X0)) bytes in 6 s"
+	lab_check "an idle peer is not probed (<= 100 bytes in 6 s)" test $((X1 - X0)) -le 100
+fi
 kill -TERM "$TUNE"
 lab_check "tune exits 0 on SIGTERM" wait "$TUNE"
 sed 's/^/#   tune: /' "$LAB_TMP/tune.log"
 state >"$LAB_TMP/after"
 lab_check "routes, MTU and nftables are as they were" diff "$LAB_TMP/before" "$LAB_TMP/after"
+# without --watch: applied once, left in place
+lab_check "tune without --watch: exit 0" lab_run vps "$W" tune -q "$VIF"
+lab_check "... the lock for the 1380 path stays" has_lock "$L2"
+lab_check "... and the page loads" get laptop http://10.99.0.2:8080/login.html 5
 lab_done
