@@ -120,17 +120,18 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	return 0;
 }
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname,
-		    const struct wgd_config *cfg, char *err, size_t errlen)
+int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
+			 char *err, size_t errlen)
 {
 	uint8_t rlkey[16];
-	int r;
 
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
+	for (int i = 0; i < WGD_IPC_MAX_CLIENTS; i++)
+		dev->ipc.clients[i].fd = -1;
 	dev->tun.fd = dev->tun.nl_fd = -1;
 	if (wg_crypto_init() < 0) {
 		snprintf(err, errlen, "libcrypto lacks X25519/ChaCha20-Poly1305/BLAKE2s");
@@ -169,7 +170,16 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname,
 		return -ENOMEM;
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
+	return 0;
+}
 
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen)
+{
+	int r = wgd_device_init_core(dev, cfg, err, errlen);
+
+	if (r < 0)
+		return r;
 	r = wgd_tun_open(&dev->tun, ifname, cfg->tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;

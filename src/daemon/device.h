@@ -170,6 +170,11 @@ struct wgd_device {
 };
 
 /* cfg: the environment as main.c read it (config.h); copied. */
+/* The part of wgd_device_init that opens nothing (tables, keys, buffers):
+ * enough for UAPI get/set on a device without TUN, sockets or loop (the
+ * fuzz harness of conf.c). wgd_device_destroy releases it. */
+int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
+			 char *err, size_t errlen);
 int wgd_device_init(struct wgd_device *dev, const char *ifname,
 		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
