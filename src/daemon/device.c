@@ -209,6 +209,8 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll: %s", strerror(-r));
 		return r;
 	}
+	dev->ipc.epfd = dev->epfd;
+	dev->ipc.client_tag = TAG_IPC_CLIENT;
 	return 0;
 }
 
@@ -339,16 +341,12 @@ int wgd_device_run(struct wgd_device *dev)
 			case TAG_SIGNAL:
 				on_signal(dev);
 				break;
-			case TAG_IPC_LISTEN: {
-				int fd = wgd_ipc_accept(&dev->ipc);
-
-				if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
-					wgd_ipc_client_event(&dev->ipc, fd);
+			case TAG_IPC_LISTEN:
+				wgd_ipc_accept(&dev->ipc); /* adds the clients to epfd */
 				break;
-			}
 			case TAG_IPC_CLIENT:
 				/* closing the fd removes it from the epoll set */
-				wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+				wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8), evs[i].events);
 				break;
 			}
 		}
