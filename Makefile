@@ -9,6 +9,8 @@
 #   make unit            unit tests only
 #   make check-layers    fail if the pure layer needs the daemon or the tool
 #   make fuzz            libFuzzer harnesses into build-fuzz/ (clang)
+#   make fuzz-run SECONDS=N   every harness coverage-guided for N s each,
+#                        corpora kept in tests/fuzz/corpus/<harness>/
 #   make install         PREFIX=/usr/local DESTDIR= (binaries, man pages, docs,
 #                        bash completion, systemd unit)
 #   make uninstall       the same PREFIX/DESTDIR: removes exactly what install put
@@ -81,7 +83,7 @@ TTOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TTOOL_SRC))
 
 BINS := $(BUILD)/wgmtu $(BUILD)/wgmtud
 
-.PHONY: all unit-bins test unit netns fuzz fuzz-bins install uninstall clean check-layers
+.PHONY: all unit-bins test unit netns fuzz fuzz-bins fuzz-run install uninstall clean check-layers
 # keep intermediate objects (test .o files) so rebuilds are incremental
 .SECONDARY:
 all: $(BINS)
@@ -137,6 +139,11 @@ fuzz:
 	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
 	  $(FUZZ_BUILD)/libwgmtu.a $(FUZZ_BUILD)/libwgtool.a $(FUZZ_BUILD)/libwgdaemon.a fuzz-bins
 fuzz-bins: $(FUZZ_BIN)
+# Coverage-guided run of every harness, SECONDS each, growing the corpora
+# in tests/fuzz/corpus/<harness>/ (scripts/fuzz-run.sh; docs/fuzzing.md).
+SECONDS ?= 60
+fuzz-run:
+	scripts/fuzz-run.sh $(SECONDS)
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libwgtool.a $(FUZZ_BUILD)/libwgdaemon.a $(FUZZ_BUILD)/libwgmtu.a
 	clang $(CPPFLAGS) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all -o $@ $^ $(LDLIBS) -lpthread
