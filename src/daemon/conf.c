@@ -64,6 +64,27 @@ static int snap_aip(void *arg, int family, const uint8_t *addr, uint8_t cidr, vo
 	return 0;
 }
 
+/* Device-level extra keys: the path-MTU ones, then every drop counter as
+ * wgmtu_drop_<reason>=N (reason with '_' for '-'; zeros included, so a
+ * test can expect an exact count). */
+static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
+{
+	struct wgd_device *dev = ((struct wgd_pmtu_get_ctx *)ctx)->dev;
+	int r = wgd_pmtu_get_dev(ctx, out);
+
+	for (int i = 0; i < WGD_DROP_MAX && r == 0; i++) {
+		char key[64];
+		size_t k;
+
+		k = (size_t)snprintf(key, sizeof(key), "wgmtu_drop_%s", wgd_drop_names[i]);
+		for (size_t j = 0; j < k && j < sizeof(key); j++)
+			if (key[j] == '-')
+				key[j] = '_';
+		r = wg_uapi_out_kv_u64(out, key, dev->drops[i]);
+	}
+	return r;
+}
+
 /* Linear in peers + allowed IPs: one array of peer snapshots, one of all
  * prefixes, one of peer pointers for the pmtu extras. */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
@@ -105,7 +126,7 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].n_allowed_ips = wg_allowedips_owner_count(&p->aips);
 		wg_allowedips_owner_walk(&p->aips, snap_aip, &next);
 	}
-	info.dev_extra = wgd_pmtu_get_dev;
+	info.dev_extra = get_dev_extra;
 	info.peer_extra = wgd_pmtu_get_peer;
 	gctx.dev = dev;
 	gctx.peers = order;
@@ -275,7 +296,8 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 		if (op->has_endpoint && !op->remove) {
 			r = endpoint_from_uapi(&op->endpoint, &pl->eps[i]);
 			if (r < 0) {
-				log_err("UAPI set: peer %zu: endpoint: %s", i, strerror(-r));
+				wgd_log_peer(WGD_LOG_ERROR, op->public_key, "UAPI set: endpoint: %s",
+					     strerror(-r));
 				free(sims);
 				return r;
 			}
@@ -382,7 +404,7 @@ static void commit_peer(struct wgd_device *dev, struct plan *pl, size_t i, size_
 		peer = pl->fresh[i];
 		pl->fresh[i] = NULL;
 		if (!peer) { /* the plan saw the same ops: cannot happen */
-			log_err("UAPI set: peer %zu was not prepared", i);
+			wgd_log_peer(WGD_LOG_ERROR, op->public_key, "UAPI set: not prepared");
 			return;
 		}
 		peer->hs.dev = &dev->noise; /* it was made against the same key */
@@ -404,7 +426,7 @@ static void commit_peer(struct wgd_device *dev, struct plan *pl, size_t i, size_
 
 		/* nodes reserved by prepare: cannot fail */
 		if (wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, &peer->aips) < 0)
-			log_err("UAPI set: peer %zu: allowed IP not added", i);
+			log_peer_err(peer, "UAPI set: allowed IP not added");
 	}
 	wgd_pmtu_conf_peer(peer, op);
 	if (op->has_persistent_keepalive) {
@@ -473,6 +495,8 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 			goto out;
 		}
 	}
+	if (dev->fwmark != old_mark)
+		wgd_pmtu_set_fwmark(dev); /* the icmp-endpoint sockets follow */
 	commit(dev, &pl);
 out:
 	plan_free(dev, &pl);

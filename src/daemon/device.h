@@ -52,6 +52,12 @@
  * one receive batch; 16 or more in one batch of 64 means we are behind
  * (the reference implementations use 1/8 of their queue). */
 #define WGD_LOAD_QUEUE 128
+/* Under load, handshake messages per second (and burst) one source may
+ * make us spend crypto on: far above any honest sender (a peer initiates
+ * at most every 5 s; a NAT of many peers stays well below), far below a
+ * flood. */
+#define WGD_FLOOD_SOURCE_PPS 1000
+#define WGD_FLOOD_SOURCE_BURST 200
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
 /* Datagrams of one UDP receive batch after splitting GRO super-datagrams
@@ -117,6 +123,13 @@ struct wgd_device {
 	struct wg_noise_device noise;
 	struct wg_cookie_checker cookie;
 	struct wg_ratelimit ratelimit;
+	/* under load: each source's budget of handshake messages we spend any
+	 * crypto on (MAC1, cookie reply) -- the cheap drop of a flood */
+	struct wg_ratelimit flood_rl;
+	/* cookie replies of the current receive round, sent in one batch */
+	struct wg_message_handshake_cookie cookie_out[WGD_BATCH];
+	struct wgd_dgram cookie_dg[WGD_BATCH];
+	int n_cookie;
 	struct wg_load load;
 	struct wg_allowedips *aips;
 	struct wg_index_table index;
@@ -157,6 +170,11 @@ struct wgd_device {
 };
 
 /* cfg: the environment as main.c read it (config.h); copied. */
+/* The part of wgd_device_init that opens nothing (tables, keys, buffers):
+ * enough for UAPI get/set on a device without TUN, sockets or loop (the
+ * fuzz harness of conf.c). wgd_device_destroy releases it. */
+int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
+			 char *err, size_t errlen);
 int wgd_device_init(struct wgd_device *dev, const char *ifname,
 		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
@@ -183,6 +201,8 @@ void wgd_drop_log_totals(struct wgd_device *dev);
 /* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
  * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+/* Adds an icmp-endpoint raw socket (pmtu.c) to the event loop. */
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family);
 
 /* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);

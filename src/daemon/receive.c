@@ -44,17 +44,31 @@ static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
 		wgd_hook_endpoint_changed(peer);
 }
 
+/* Cookie replies leave in batches: one sendmmsg per receive round, not one
+ * sendmsg per reply (a flood makes many). */
+static void flush_cookie_replies(struct wgd_device *dev)
+{
+	if (dev->n_cookie)
+		wgd_udp_send(&dev->udp, dev->cookie_dg, dev->n_cookie);
+	dev->n_cookie = 0;
+}
+
 static void send_cookie_reply(struct wgd_device *dev, struct wgd_dgram *d)
 {
-	struct wg_message_handshake_cookie reply;
-	struct wgd_dgram out = { .buf = (uint8_t *)&reply, .len = sizeof(reply), .ep = d->ep };
+	struct wg_message_handshake_cookie *reply;
 	uint16_t port;
 	size_t alen;
 	const uint8_t *a = ep_addr(&d->ep, &alen, &port);
 
-	if (wg_cookie_create_reply(&dev->cookie, &reply, d->buf, d->len, a, alen, port,
-				   dev->now) == 0)
-		wgd_udp_send(&dev->udp, &out, 1);
+	if (dev->n_cookie == WGD_BATCH)
+		flush_cookie_replies(dev);
+	reply = &dev->cookie_out[dev->n_cookie];
+	if (wg_cookie_create_reply(&dev->cookie, reply, d->buf, d->len, a, alen, port,
+				   dev->now) == 0) {
+		dev->cookie_dg[dev->n_cookie] = (struct wgd_dgram){
+			.buf = (uint8_t *)reply, .len = sizeof(*reply), .ep = d->ep };
+		dev->n_cookie++;
+	}
 }
 
 static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
@@ -71,8 +85,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 	bool under;
 	int r;
 
-	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	under = wg_load_update(&dev->load, pending, dev->now);
+	/* under load, a source over its budget costs no crypto at all: not
+	 * even MAC1 (a flood of valid MAC1s is what this stops) */
+	if (under && !wg_ratelimit_allow(&dev->flood_rl, d->ep.addr.sa.sa_family, a, dev->now)) {
+		wgd_drop(dev, WGD_DROP_UNDER_LOAD_SOURCE, NULL);
+		return;
+	}
+	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	v = wg_load_decide(under, mac != WG_COOKIE_MAC_INVALID, mac == WG_COOKIE_MAC_VALID_MAC2,
 			   &dev->ratelimit, d->ep.addr.sa.sa_family, a, dev->now);
 	switch (v) {
@@ -99,7 +119,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 			return;
 		}
 		peer = hs->peer;
-		log_info("received handshake initiation");
+		log_peer_info(peer, "received handshake initiation");
 		roam(peer, &d->ep);
 		peer->rx_bytes += d->len;
 		act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
@@ -108,7 +128,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		if (r == 0)
 			r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 		if (r < 0) {
-			log_err("cannot answer a handshake: %s", strerror(-r));
+			log_peer_err(peer, "cannot answer a handshake: %s", strerror(-r));
 			wgd_peer_actions(peer, act);
 			return;
 		}
@@ -128,14 +148,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		return;
 	}
 	peer = hs->peer;
-	log_info("received handshake response");
+	log_peer_info(peer, "received handshake response");
 	roam(peer, &d->ep);
 	peer->rx_bytes += d->len;
 	act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
 	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
 	r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 	if (r < 0) {
-		log_err("cannot derive the session: %s", strerror(-r));
+		log_peer_err(peer, "cannot derive the session: %s", strerror(-r));
 		wgd_peer_actions(peer, act);
 		return;
 	}
@@ -162,7 +182,7 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_COOKIE_INVALID, peer);
 		return;
 	}
-	log_info("received a cookie reply: the peer is under load");
+	log_peer_info(peer, "received a cookie reply: the peer is under load");
 }
 
 /* A data message joins the batch's jobs: its keypair is looked up now, in
@@ -426,6 +446,7 @@ void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 			}
 		}
 		rx_data_run(dev);
+		flush_cookie_replies(dev);
 		rx_flush_tun(dev);
 		wgd_send_flush(dev);
 		if (n < WGD_BATCH)

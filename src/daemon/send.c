@@ -284,11 +284,11 @@ void wgd_send_initiation(struct wgd_peer *peer)
 	r = wg_noise_create_initiation(&peer->hs, &msg, (uint64_t)wall.tv_sec,
 				       (uint32_t)wall.tv_nsec);
 	if (r < 0) {
-		log_info("cannot create a handshake initiation: %s", strerror(-r));
+		log_peer_info(peer, "cannot create a handshake initiation: %s", strerror(-r));
 		return;
 	}
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), dev->now);
-	log_info("sending handshake initiation");
+	log_peer_info(peer, "sending handshake initiation");
 	wgd_send_raw(peer, &msg, sizeof(msg));
 	OPENSSL_cleanse(&msg, sizeof(msg));
 	act = wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);

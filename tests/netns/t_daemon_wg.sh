@@ -97,7 +97,7 @@ lab_run a wg showconf "$M" >"$LAB_TMP/after"
 lab_check "... and nothing changed (listen port kept)" cmp "$LAB_TMP/before" "$LAB_TMP/after"
 lab_run a python3 -c "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 43001)); time.sleep(3)" &
 HOLDER=$!
-sleep 0.5
+lab_wait_for 5 bash -c "ip netns exec $(lab_ns a) ss -uln | grep -q ':43001 '" || lab_die "port holder did not bind"
 uapi "$M" 'set=1\nlisten_port=43001\nreplace_peers=true\n\n' >"$LAB_TMP/r3"
 lab_check "port in use: errno=-98 (EADDRINUSE)" grep -qx 'errno=-98' "$LAB_TMP/r3"
 lab_run a wg showconf "$M" >"$LAB_TMP/after2"

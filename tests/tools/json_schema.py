@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Checks a --json document against its man page's JSON OUTPUT section.
 
-    CMD --json | json_schema.py MANPAGE [ENUMKEY...]
+    CMD --json | json_schema.py MANPAGE [--free KEY]... [--ignore KEY]... [ENUMKEY...]
 
 Passes when the document is one line, every key in it is named (in bold) in
 the man page, and the string values of ENUMKEYs (wherever they appear) are
-lower case without spaces. Prints the sorted top-level keys.
+lower case without spaces. The keys inside a --free KEY's object are data
+(drop reasons, say), not schema; --ignore KEY skips a key the test itself
+planted. Prints the sorted top-level keys.
 """
 import json
 import re
@@ -22,14 +24,27 @@ if len(sect) < 2:
 body = sect[1].split("\n.SH ", 1)[0]
 named = set(w for line in re.findall(r"^\.B[IR]? (.*)$", body, re.M)
             for w in re.findall(r"[a-z][a-z_0-9]*", line))
-enum_keys = set(sys.argv[2:])
+args = sys.argv[2:]
+free, ignore, enum_keys = set(), set(), set()
+while args:
+    a = args.pop(0)
+    if a == "--free":
+        free.add(args.pop(0))
+    elif a == "--ignore":
+        ignore.add(args.pop(0))
+    else:
+        enum_keys.add(a)
 bad_enum = []
 
 
 def walk(o, acc):
     if isinstance(o, dict):
         for k, v in o.items():
+            if k in ignore:
+                continue
             acc.add(k)
+            if k in free:
+                continue
             if k in enum_keys and isinstance(v, str) and not re.fullmatch(r"[a-z0-9_]+", v):
                 bad_enum.append((k, v))
             walk(v, acc)
