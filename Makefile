@@ -2,6 +2,8 @@
 #
 #   make                 build/wgmtu (the toolkit) and build/wgmtud (the daemon)
 #   make SAN=1           ASan+UBSan build into build-san/
+#   make TSAN=1          ThreadSanitizer build into build-tsan/ (the worker
+#                        threads; see docs/daemon.md, Performance)
 #   make WERROR=1        warnings are errors (CI sets it)
 #   make test            build everything and run tests/run.sh (unit + netns)
 #   make unit            unit tests only
@@ -25,9 +27,12 @@
 #   tests/fuzz/fuzz_*.c                   -> one libFuzzer binary each
 
 SAN     ?= 0
+TSAN    ?= 0
 WERROR  ?= 0
 ifeq ($(SAN),1)
 BUILD   ?= build-san
+else ifeq ($(TSAN),1)
+BUILD   ?= build-tsan
 else
 BUILD   ?= build
 endif
@@ -58,6 +63,10 @@ endif
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(TSAN),1)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
 endif
 
 CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c src/uapi/*.c))
@@ -179,6 +188,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/wg-quick $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
