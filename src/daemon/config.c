@@ -88,5 +88,15 @@ int wgd_config_from_env(struct wgd_config *c, wgd_config_env_fn env, char *err,
 		return r;
 	if (r)
 		c->pmtu_raise_ms = (uint32_t)n;
+	if ((r = num(env, "WGMTUD_THREADS", 1, 16, "1..16 (threads for encryption)",
+		     &n, err, err_cap)) < 0)
+		return r;
+	if (r)
+		c->threads = (unsigned)n;
+	if ((v = get(env, "WGMTUD_UDP_GRO"))) {
+		if (strcmp(v, "1") && strcmp(v, "0"))
+			return bad(err, err_cap, "WGMTUD_UDP_GRO", v, "1 (on) or 0 (off)");
+		c->no_udp_gro = v[0] == '0';
+	}
 	return 0;
 }

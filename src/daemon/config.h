@@ -10,6 +10,9 @@
  *   WG_TUN_FD, WG_UAPI_FD      0..65535, an open TUN / listening socket
  *   WGMTUD_TEST_TIMER_SCALE    1..1000: protocol timers divided (tests)
  *   WGMTUD_TEST_PMTU_RAISE_MS  100..600000: the path-MTU raise timer (tests)
+ *   WGMTUD_THREADS             1..16: threads for encryption/decryption
+ *                              (default: the online CPUs, at most 16)
+ *   WGMTUD_UDP_GRO             1 (default) | 0: no UDP GRO on the sockets
  * Unset or empty means the default.
  */
 #ifndef WGMTU_DAEMON_CONFIG_H
@@ -29,6 +32,8 @@ struct wgd_config {
 	int uapi_fd;            /* -1: create the socket */
 	unsigned timer_scale;   /* 1: real time */
 	uint32_t pmtu_raise_ms; /* 0: the default (RFC 8899's 600 s) */
+	unsigned threads;       /* 0: the online CPUs */
+	bool no_udp_gro;        /* WGMTUD_UDP_GRO=0 */
 };
 
 /* The environment as a lookup (getenv, or a table in the tests). */

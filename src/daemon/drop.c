@@ -24,10 +24,14 @@ void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *pee
 	dev->drops[why]++;
 	if (wgd_log_level >= WGD_LOG_VERBOSE &&
 	    dev->now - dev->drop_logged_ns[why] >= 1000000000ULL) {
-		char ep[80] = "", ip[INET6_ADDRSTRLEN + 16] = "";
+		char ep[96] = "", ip[INET6_ADDRSTRLEN + 16] = "";
 
-		if (peer)
-			wgd_udp_endpoint_str(&peer->ep.addr, ep, sizeof(ep));
+		if (peer && peer->ep.addr.sa.sa_family) {
+			char e[80];
+
+			snprintf(ep, sizeof(ep), " endpoint %s",
+				 wgd_udp_endpoint_str(&peer->ep.addr, e, sizeof(e)));
+		}
 		if (what && addr) {
 			char a[INET6_ADDRSTRLEN];
 
@@ -35,9 +39,13 @@ void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *pee
 			snprintf(ip, sizeof(ip), " %s %s", what, a);
 		}
 		dev->drop_logged_ns[why] = dev->now;
-		log_info("drop %s%s%s%s: %s (%llu so far)", wgd_drop_names[why],
-			 peer ? " peer " : "", ep, ip, wgd_drop_descs[why],
-			 (unsigned long long)dev->drops[why]);
+		if (peer)
+			log_peer_info(peer, "drop %s%s%s: %s (%llu so far)", wgd_drop_names[why],
+				      ep, ip, wgd_drop_descs[why],
+				      (unsigned long long)dev->drops[why]);
+		else
+			log_info("drop %s%s: %s (%llu so far)", wgd_drop_names[why], ip,
+				 wgd_drop_descs[why], (unsigned long long)dev->drops[why]);
 	}
 }
 

@@ -44,17 +44,31 @@ static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
 		wgd_hook_endpoint_changed(peer);
 }
 
+/* Cookie replies leave in batches: one sendmmsg per receive round, not one
+ * sendmsg per reply (a flood makes many). */
+static void flush_cookie_replies(struct wgd_device *dev)
+{
+	if (dev->n_cookie)
+		wgd_udp_send(&dev->udp, dev->cookie_dg, dev->n_cookie);
+	dev->n_cookie = 0;
+}
+
 static void send_cookie_reply(struct wgd_device *dev, struct wgd_dgram *d)
 {
-	struct wg_message_handshake_cookie reply;
-	struct wgd_dgram out = { .buf = (uint8_t *)&reply, .len = sizeof(reply), .ep = d->ep };
+	struct wg_message_handshake_cookie *reply;
 	uint16_t port;
 	size_t alen;
 	const uint8_t *a = ep_addr(&d->ep, &alen, &port);
 
-	if (wg_cookie_create_reply(&dev->cookie, &reply, d->buf, d->len, a, alen, port,
-				   dev->now) == 0)
-		wgd_udp_send(&dev->udp, &out, 1);
+	if (dev->n_cookie == WGD_BATCH)
+		flush_cookie_replies(dev);
+	reply = &dev->cookie_out[dev->n_cookie];
+	if (wg_cookie_create_reply(&dev->cookie, reply, d->buf, d->len, a, alen, port,
+				   dev->now) == 0) {
+		dev->cookie_dg[dev->n_cookie] = (struct wgd_dgram){
+			.buf = (uint8_t *)reply, .len = sizeof(*reply), .ep = d->ep };
+		dev->n_cookie++;
+	}
 }
 
 static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
@@ -71,8 +85,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 	bool under;
 	int r;
 
-	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	under = wg_load_update(&dev->load, pending, dev->now);
+	/* under load, a source over its budget costs no crypto at all: not
+	 * even MAC1 (a flood of valid MAC1s is what this stops) */
+	if (under && !wg_ratelimit_allow(&dev->flood_rl, d->ep.addr.sa.sa_family, a, dev->now)) {
+		wgd_drop(dev, WGD_DROP_UNDER_LOAD_SOURCE, NULL);
+		return;
+	}
+	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	v = wg_load_decide(under, mac != WG_COOKIE_MAC_INVALID, mac == WG_COOKIE_MAC_VALID_MAC2,
 			   &dev->ratelimit, d->ep.addr.sa.sa_family, a, dev->now);
 	switch (v) {
@@ -99,7 +119,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 			return;
 		}
 		peer = hs->peer;
-		log_info("received handshake initiation");
+		log_peer_info(peer, "received handshake initiation");
 		roam(peer, &d->ep);
 		peer->rx_bytes += d->len;
 		act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
@@ -108,7 +128,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		if (r == 0)
 			r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 		if (r < 0) {
-			log_err("cannot answer a handshake: %s", strerror(-r));
+			log_peer_err(peer, "cannot answer a handshake: %s", strerror(-r));
 			wgd_peer_actions(peer, act);
 			return;
 		}
@@ -128,14 +148,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		return;
 	}
 	peer = hs->peer;
-	log_info("received handshake response");
+	log_peer_info(peer, "received handshake response");
 	roam(peer, &d->ep);
 	peer->rx_bytes += d->len;
 	act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
 	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
 	r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 	if (r < 0) {
-		log_err("cannot derive the session: %s", strerror(-r));
+		log_peer_err(peer, "cannot derive the session: %s", strerror(-r));
 		wgd_peer_actions(peer, act);
 		return;
 	}
@@ -162,20 +182,16 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_COOKIE_INVALID, peer);
 		return;
 	}
-	log_info("received a cookie reply: the peer is under load");
+	log_peer_info(peer, "received a cookie reply: the peer is under load");
 }
 
-static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
+/* A data message joins the batch's jobs: its keypair is looked up now, in
+ * order (a handshake earlier in the batch may have made it). */
+static void rx_data_queue(struct wgd_device *dev, struct wgd_dgram *d)
 {
-	struct wg_timers_keypair ki;
 	struct wg_index_entry *e;
-	struct wg_keypair *kp;
-	struct wgd_peer *peer;
-	struct wgd_ip ip;
-	uint8_t *plain;
-	size_t plen = 0;
-	uint32_t idx, act;
-	int r;
+	struct wgd_rx_job *j;
+	uint32_t idx;
 
 	if (wg_transport_peek_index(d->buf, d->len, &idx) < 0) {
 		wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
@@ -186,9 +202,39 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_UNKNOWN_INDEX, NULL);
 		return;
 	}
-	kp = e->ptr;
-	peer = kp->peer;
-	r = wg_transport_decrypt(kp, d->buf, d->len, dev->now, &plen, NULL);
+	j = &dev->rxjob[dev->n_rxjob++];
+	j->d = d;
+	j->kp = wg_keypair_get(e->ptr);
+	j->r = 0;
+}
+
+/* One item of the parallel work: authenticate and decrypt job i on lane. */
+static void rx_open_item(void *arg, size_t i, unsigned lane)
+{
+	struct wgd_device *dev = arg;
+	struct wgd_rx_job *j = &dev->rxjob[i];
+
+	j->plen = 0;
+	j->r = wg_transport_open(j->kp, lane, j->d->buf, j->d->len, dev->now, &j->plen,
+				 &j->counter);
+}
+
+/* The rest of a data message, on the loop thread in arrival order: replay
+ * window, roaming, timers, the hooks, the inner checks, the TUN queue. */
+static void rx_data(struct wgd_device *dev, struct wgd_rx_job *j)
+{
+	struct wg_timers_keypair ki;
+	struct wgd_dgram *d = j->d;
+	struct wg_keypair *kp = j->kp;
+	struct wgd_peer *peer = kp->peer;
+	struct wgd_ip ip;
+	uint8_t *plain;
+	size_t plen = j->plen;
+	uint32_t act;
+	int r = j->r;
+
+	if (!r && !wg_transport_commit(kp, j->counter))
+		r = -EALREADY;
 	if (r < 0) {
 		wgd_drop(dev, r == -EBADMSG ? WGD_DROP_DECRYPT : r == -EALREADY ? WGD_DROP_REPLAY :
 			 r == -ESTALE ? WGD_DROP_KEY_EXPIRED : WGD_DROP_UDP_MALFORMED, peer);
@@ -235,6 +281,23 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 	} else if (write(dev->tun.fd, plain, ip.len) != (ssize_t)ip.len) {
 		wgd_drop(dev, WGD_DROP_TUN_WRITE, peer);
 	}
+}
+
+/* Opens the queued data messages over the worker threads, then finishes
+ * each on this thread in arrival order. */
+static void rx_data_run(struct wgd_device *dev)
+{
+	size_t n = dev->n_rxjob;
+
+	if (!n)
+		return;
+	wgd_workers_run(&dev->workers, n, rx_open_item, dev);
+	for (size_t i = 0; i < n; i++) {
+		rx_data(dev, &dev->rxjob[i]);
+		wg_keypair_put(dev->rxjob[i].kp);
+		dev->rxjob[i].kp = NULL;
+	}
+	dev->n_rxjob = 0;
 }
 
 /* Writes the batch's decrypted packets into the TUN: runs of one TCP flow
@@ -364,6 +427,12 @@ void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 		for (size_t i = 0; i < ns; i++) {
 			enum wg_message_type t = wg_message_classify(segs[i].buf, segs[i].len);
 
+			if (t == WG_MSG_DATA) {
+				rx_data_queue(dev, &segs[i]);
+				continue;
+			}
+			/* what came before a handshake message is done first */
+			rx_data_run(dev);
 			switch (t) {
 			case WG_MSG_HANDSHAKE_INITIATION:
 			case WG_MSG_HANDSHAKE_RESPONSE:
@@ -372,13 +441,12 @@ void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 			case WG_MSG_HANDSHAKE_COOKIE:
 				rx_cookie(dev, &segs[i]);
 				break;
-			case WG_MSG_DATA:
-				rx_data(dev, &segs[i]);
-				break;
 			default:
 				wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 			}
 		}
+		rx_data_run(dev);
+		flush_cookie_replies(dev);
 		rx_flush_tun(dev);
 		wgd_send_flush(dev);
 		if (n < WGD_BATCH)

@@ -10,7 +10,6 @@
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,18 +114,20 @@ int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark)
 	}
 	/* UDP_GRO (Linux 5.0): the kernel hands over runs of equal datagrams
 	 * of one sender (e.g. a peer's UDP GSO train) as one super-datagram,
-	 * split again in receive.c; WGMTUD_UDP_GRO=0 turns it off */
-	u->gro = false;
-	if (!getenv("WGMTUD_UDP_GRO") || strcmp(getenv("WGMTUD_UDP_GRO"), "0")) {
-		int one = 1, fds[2] = { u->fd4, u->fd6 };
-
-		u->gro = true;
-		for (int i = 0; i < 2; i++)
-			if (fds[i] >= 0 &&
-			    setsockopt(fds[i], SOL_UDP, UDP_GRO, &one, sizeof(one)) < 0)
-				u->gro = false;
-	}
+	 * split again in receive.c */
+	wgd_udp_set_gro(u, true);
 	return 0;
+}
+
+bool wgd_udp_set_gro(struct wgd_udp *u, bool on)
+{
+	int v = on, fds[2] = { u->fd4, u->fd6 };
+
+	u->gro = on;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0 && setsockopt(fds[i], SOL_UDP, UDP_GRO, &v, sizeof(v)) < 0)
+			u->gro = false;
+	return u->gro;
 }
 
 void wgd_udp_close(struct wgd_udp *u)

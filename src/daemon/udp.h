@@ -73,6 +73,9 @@ struct wgd_dgram {
 /* Binds both sockets to port (0: random, same on both). */
 int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark);
 void wgd_udp_close(struct wgd_udp *u);
+/* UDP_GRO on or off on both sockets (wgd_udp_open turns it on); returns
+ * whether it is on. */
+bool wgd_udp_set_gro(struct wgd_udp *u, bool on);
 int wgd_udp_set_fwmark(struct wgd_udp *u, uint32_t fwmark);
 /* Reads fd's error queue (at most WGD_UDP_ERR_DRAIN_MAX messages): each
  * is counted in u->errq by kind, and "too big" ones are kept as hints for

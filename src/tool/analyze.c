@@ -36,8 +36,10 @@ static const char analyze_usage[] =
 "lost by size, the path-MTU bracket and the WireGuard MTU that works.\n"
 "\n"
 "Options:\n"
-"  -j, --json        machine-readable output (verdict, per direction sent,\n"
-"                    received, lost, lost_sizes, max_delivered, min_lost)\n"
+"  -j, --json        machine-readable output, one line (the schema is in\n"
+"                    wgmtu-analyze(1): verdict, per direction sent, received,\n"
+"                    lost, lost_sizes, path_mtu_min/max, ...)\n"
+"      --pretty      the same JSON indented (implies --json)\n"
 "  -s, --svg FILE    draw the timeline: packet size over time per direction,\n"
 "                    lost packets marked, the inferred path MTU as lines;\n"
 "                    '-' writes it to standard output (the report then goes\n"
@@ -64,6 +66,7 @@ int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -72,7 +75,7 @@ int cmd_analyze(int argc, char **argv)
 	struct ana_match match;
 	struct ana_result res;
 	const char *svg = NULL;
-	bool json = false, damaged = false;
+	bool json = false, pretty = false, damaged = false;
 	int c, ncap, rc = EXIT_OK;
 	FILE *out;
 	char err[512];
@@ -83,6 +86,9 @@ int cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'P':
+			json = pretty = true;
 			break;
 		case 's':
 			svg = optarg;
@@ -151,7 +157,7 @@ int cmd_analyze(int argc, char **argv)
 	/* the SVG on standard output pushes the report to standard error */
 	out = svg && !strcmp(svg, "-") ? stderr : stdout;
 	if (json)
-		ana_report_json(out, &res);
+		ana_report_json(out, &res, pretty);
 	else
 		ana_report_text(out, &res);
 	if (svg && ana_svg_write(svg, &res, err, sizeof(err))) {

@@ -19,6 +19,7 @@ static const struct {
 	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
 	{ "show", cmd_show, "wgmtud's per-peer path MTU, effective MTU and why (UAPI)" },
 	{ "doctor", cmd_doctor, "check every WireGuard interface's MTU against its peers' paths" },
+	{ "tune", cmd_tune, "apply doctor's findings: per-peer route MTUs, MSS clamp, --watch" },
 	{ "set", cmd_set, "wgmtud's path-MTU settings: probing, MSS clamping, max/pinned MTU" },
 };
 

@@ -57,6 +57,28 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 	      struct tp_verdict *v);
 const char *tp_verdict_name(enum tp_verdict_kind v); /* "ok", "black-hole", ... */
 
+/*
+ * --watch probes a peer only while it carries traffic: its counters (rx/tx
+ * bytes, as wg shows them) must move by more than our own echoes inside
+ * the tunnel explain. Each echo costs its size plus WireGuard's 32 bytes
+ * and up to 15 of padding, each way; a keepalive or a handshake fits in
+ * 512 bytes of slack. An echo sent just before one reading of the
+ * counters may be answered just after it, so the echoes of the previous
+ * period count too.
+ */
+struct tp_activity {
+	bool primed;
+	uint64_t rx, tx;              /* counters at the last reading */
+	uint64_t probe_bytes, probes; /* our echo totals at the last reading */
+	uint64_t prev_bytes, prev_n;  /* echoes sent in the period before */
+};
+
+/* One reading: the peer's counters and the totals of our echoes so far
+ * (0, 0 for echoes outside the tunnel). True when the peer carried
+ * traffic of its own since the last reading (never on the first). */
+bool tp_activity_update(struct tp_activity *a, uint64_t rx, uint64_t tx,
+			uint64_t probe_bytes, uint64_t probes);
+
 /* ------------------------------------------------------------ planning */
 
 /* A route via the interface, as rtnetlink shows it. */
@@ -67,6 +89,8 @@ struct tp_route {
 	uint32_t priority;
 	bool has_prefsrc;
 	uint8_t prefsrc[16];
+	bool has_gateway;
+	uint8_t gateway[16];
 	unsigned mtu;          /* RTAX_MTU, 0: none */
 	bool mtu_locked;
 	uint8_t pref;          /* IPv6 route preference (RTA_PREF), 0: none */

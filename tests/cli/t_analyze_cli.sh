@@ -23,8 +23,8 @@ BH='[x for x in d["directions"] if x["verdict"] == "black_hole"]'
 # --- the story: both captures --------------------------------------------
 lab_check "black hole (IPv4), both captures: verdict, lost sizes, bracket" \
 	eq "$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- \
-	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu'] == x['max_delivered'] - 60, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True, True, True)])"
+	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu_min'] == x['max_delivered'] - 60, x['wireguard_mtu_max'] == 1419, x['path_mtu_max'] == 1479, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
+	"('black_hole', [([1452], 1480, True, True, True, True, True)])"
 lab_check "black hole: captures in either order give the same numbers" \
 	eq "$(js "$F/bh4-server.pcap" "$F/bh4-client.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")" \
 	"$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")"
@@ -45,8 +45,11 @@ lab_check "black hole (IPv6 outer): 1500-byte packets lost" \
 
 # --- one capture ------------------------------------------------------------
 lab_check "one capture at the sender: black hole, 1452 repeated" \
-	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['lost_sizes'], x['min_lost'], x['repeats'] >= 3) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True)])"
+	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['unanswered_size'], x['unanswered_repeats'] >= 3, x['path_mtu_max'], x['wireguard_mtu_max'], x['path_mtu_min'], x['wireguard_mtu_min']) for x in $BH]")" \
+	"('black_hole', [(1452, True, 1479, 1419, None, None)])"
+lab_check "one capture: what it cannot know is null, not a number with another meaning" \
+	eq "$(js "$F/bh4-server.pcap" -- "[(x['sent'], x['received'], x['lost'], x['lost_sizes'], x['max_delivered'], x['min_lost']) for x in $BH]")" \
+	"[(None, None, None, None, None, None)]"
 lab_check "one capture (IPv6 outer) at the sender: black hole" eq "$(js "$F/bh6-server.pcap" -- "d['verdict']")" black_hole
 lab_check "one capture: handshakes, keepalives and data counted per direction" \
 	eq "$(js "$F/bh4-server.pcap" -- "sorted((x['handshake_initiations'], x['handshake_responses'], x['data'] > 0) for x in d['directions'])")" \
@@ -67,9 +70,41 @@ lab_check "random loss: verdict loss, exit 1" \
 lab_check "random loss: small and large sizes lost alike" \
 	eq "$(js "$F/loss4-client.pcap" "$F/loss4-server.pcap" -- "any(x['lost'] and x['min_lost'] <= x['max_delivered'] for x in d['directions'])")" True
 lab_check "random loss at the receiver: counter gaps -> loss" \
-	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['lost'] for x in d['directions']) > 0")" "('loss', True)"
+	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['counter_gaps'] for x in d['directions']) > 0")" "('loss', True)"
 lab_check "snaplen-cut packets are counted, sizes still from the headers" \
 	eq "$(js "$F/loss4-server.pcap" -- "d['captures'][0]['truncated'] > 0, max(x['largest_udp'] for x in d['directions'])")" "(True, 1452)"
+
+# --- the JSON schema --------------------------------------------------------
+# every key of man/wgmtu-analyze.1, in every mode, and no other
+schema() { # FILES...
+	"$W" analyze --json "$@" | python3 -c '
+import json, re, sys
+raw = sys.stdin.read()
+assert raw.count("\n") == 1, "--json is one line"
+d = json.loads(raw)
+man = open(sys.argv[1]).read()
+doc = set(w for l in re.findall(r"^\.B[IR]? (.*)$", man, re.M) for w in re.findall(r"[a-z][a-z_0-9]*", l))
+def keys(o, acc):
+	if isinstance(o, dict):
+		for k, v in o.items():
+			acc.add(k); keys(v, acc)
+	elif isinstance(o, list):
+		for v in o: keys(v, acc)
+	return acc
+got = keys(d, set())
+assert got <= doc, "undocumented: %s" % sorted(got - doc)
+enums = [d["verdict"]] + [c["link"] for c in d["captures"]] + [x["verdict"] for x in d["directions"]]
+assert all(re.fullmatch(r"[a-z0-9_]+", e) for e in enums), enums
+kset = [frozenset(x) for x in d["directions"]]
+assert len(set(kset)) <= 1, "directions differ in keys"
+print(sorted(kset[0]) if kset else [])
+' "$LAB_ROOT/man/wgmtu-analyze.1" "$@"
+}
+lab_check "JSON: every key documented, enums without spaces, one line" schema "$F/bh4-server.pcap" "$F/bh4-client.pcap"
+lab_check "JSON: one capture has the same direction keys as two" \
+	eq "$(schema "$F/bh4-server.pcap")" "$(schema "$F/bh4-server.pcap" "$F/bh4-client.pcap")"
+lab_check "--pretty indents the same JSON" \
+	bash -c "[ \"\$('$W' analyze --pretty '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" = \"\$('$W' analyze --json '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" ] && [ \$('$W' analyze --pretty '$F/bh4-server.pcap' | wc -l) -gt 50 ]"
 
 # --- every link type and pcapng -------------------------------------------
 for l in raw sll sll2 null loop pcapng; do
@@ -129,6 +164,49 @@ lab_check "--svg - writes the SVG to standard output, the report to standard err
 	bash -c "'$W' analyze --svg - '$F/bh4-server.pcap' >'$T/so.svg' 2>'$T/se.txt';
 		python3 -c \"import xml.etree.ElementTree as E; E.parse('$T/so.svg')\" &&
 		grep -q '^Verdict: BLACK HOLE' '$T/se.txt'"
+
+# --- the SVG as drawn ---------------------------------------------------------
+svg_check() { # SVG: no whole-arrival dot above its panel's "largest arrived whole"
+	# line, at most 9 y labels per panel, every panel the same time scale
+	python3 - "$1" <<'PY'
+import re, sys, xml.etree.ElementTree as E
+t = open(sys.argv[1]).read()
+E.fromstring(t)
+green, ok_y, bad, ylabels, spans = None, [], [], [], []
+for line in t.splitlines():
+    m = re.search(r"stroke='#2a7d2a' stroke-width='1.5' stroke-dasharray='6 3'/>", line)
+    if m:
+        green = float(re.search(r"y1='([\d.]+)'", line).group(1))
+    if line.startswith("<g fill='#2f6db5'"):
+        ok_y.append([green, []])
+    m = re.match(r"<circle cx='[\d.]+' cy='([\d.]+)' r='2.5'/>", line)
+    if m and ok_y:
+        ok_y[-1][1].append(float(m.group(1)))
+    if line.startswith("<rect x='70'") and "fill='#fbfbfb'" in line:
+        ylabels.append(0); green = None
+    if "text-anchor='end' fill='#555'>" in line and "<line" in line:
+        ylabels[-1] += 1
+for g, ys in ok_y:
+    if g is not None and ys and min(ys) < g - 0.5:
+        bad.append((g, min(ys)))
+assert not bad, "dots above the largest-arrived line: %s" % bad
+assert all(n <= 10 for n in ylabels), ylabels
+ticks = re.findall(r"font-size='11' text-anchor='middle' fill='#555'>([\d.]+) s<", t)
+print(len(ylabels), "panels", ylabels, "y labels")
+PY
+}
+"$W" analyze --svg "$T/ptb.svg" "$F/ptb4-client.pcap" "$F/ptb4-server.pcap" >/dev/null
+lab_check "SVG (ICMP too-big): no 'arrived' dot above 'largest arrived' (fragmented ones drawn apart)" svg_check "$T/ptb.svg"
+lab_check "SVG (ICMP too-big): the ICMP that explains the verdict is drawn, with its MTU" \
+	bash -c "grep -q 'ICMP too-big: MTU 1454' '$T/ptb.svg' && grep -q 'arrived in IP fragments' '$T/ptb.svg'"
+lab_check "SVG: both panels share one time scale (same tick labels)" bash -c "
+	[ \$(grep -o \"fill='#555'>[0-9.]* s<\" '$T/ptb.svg' | sort | uniq -c | awk '{print \$1}' | sort -u) = 2 ]"
+"$W" analyze --svg "$T/wm.svg" "$WL" "$WV" >/dev/null
+wm_svg() { grep -q 'wgmtud probe above the path MTU' "$T/wm.svg" && svg_check "$T/wm.svg"; }
+lab_check "SVG (wgmtud hosts): probes drawn as probes, y labels bounded" wm_svg
+lab_check "SVG of the black hole renders (rsvg-convert, if installed)" bash -c "
+	command -v rsvg-convert >/dev/null || exit 0
+	'$W' analyze --svg - '$F/bh4-client.pcap' '$F/bh4-server.pcap' 2>/dev/null | rsvg-convert -o '$T/bh.png' && [ -s '$T/bh.png' ]"
 
 # --- bad input --------------------------------------------------------------
 bad() { # WANT-RC WANT-STDERR ARGS...

@@ -45,6 +45,8 @@ static void test_defaults(void **st)
 	assert_int_equal(c.uapi_fd, -1);
 	assert_int_equal(c.timer_scale, 1);
 	assert_int_equal(c.pmtu_raise_ms, 0);
+	assert_int_equal(c.threads, 0);
+	assert_false(c.no_udp_gro);
 	assert_string_equal(err, "");
 }
 
@@ -68,7 +70,8 @@ static void test_accepted_values(void **st)
 	static const char *const env[] = {
 		"LOG_LEVEL", "verbose", "WG_PROCESS_FOREGROUND", "1", "WG_TUN_FD", "7",
 		"WG_UAPI_FD", "0", "WGMTUD_TEST_TIMER_SCALE", "1000",
-		"WGMTUD_TEST_PMTU_RAISE_MS", "100", NULL
+		"WGMTUD_TEST_PMTU_RAISE_MS", "100", "WGMTUD_THREADS", "16",
+		"WGMTUD_UDP_GRO", "0", NULL
 	};
 	static const struct { const char *v; enum wgd_log_level l; } lv[] = {
 		{ "error", WGD_LOG_ERROR }, { "verbose", WGD_LOG_VERBOSE },
@@ -86,6 +89,8 @@ static void test_accepted_values(void **st)
 	assert_int_equal(c.uapi_fd, 0);
 	assert_int_equal(c.timer_scale, 1000);
 	assert_int_equal(c.pmtu_raise_ms, 100);
+	assert_int_equal(c.threads, 16);
+	assert_true(c.no_udp_gro);
 	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
 		const char *const e[] = { "LOG_LEVEL", lv[i].v, NULL };
 
@@ -94,10 +99,13 @@ static void test_accepted_values(void **st)
 	}
 	{
 		const char *const e[] = { "WG_PROCESS_FOREGROUND", "0",
-					  "WGMTUD_TEST_PMTU_RAISE_MS", "600000", NULL };
+					  "WGMTUD_TEST_PMTU_RAISE_MS", "600000",
+					  "WGMTUD_THREADS", "1", "WGMTUD_UDP_GRO", "1", NULL };
 
 		assert_int_equal(load(e, &c, err, sizeof(err)), 0);
 		assert_false(c.foreground);
+		assert_int_equal(c.threads, 1);
+		assert_false(c.no_udp_gro);
 		assert_int_equal(c.pmtu_raise_ms, 600000);
 	}
 }
@@ -118,6 +126,10 @@ static void test_refused_values(void **st)
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "99", "WGMTUD_TEST_PMTU_RAISE_MS=99: expected 100..600000" },
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "600001", "WGMTUD_TEST_PMTU_RAISE_MS=600001: expected" },
 		{ "WGMTUD_TEST_PMTU_RAISE_MS", "500ms", "WGMTUD_TEST_PMTU_RAISE_MS=500ms: expected" },
+		{ "WGMTUD_THREADS", "0", "WGMTUD_THREADS=0: expected 1..16" },
+		{ "WGMTUD_THREADS", "17", "WGMTUD_THREADS=17: expected 1..16" },
+		{ "WGMTUD_THREADS", "many", "WGMTUD_THREADS=many: expected" },
+		{ "WGMTUD_UDP_GRO", "off", "WGMTUD_UDP_GRO=off: expected 1 (on) or 0 (off)" },
 	};
 	struct wgd_config c;
 	char err[128];

@@ -325,6 +325,48 @@ static void test_nft_script(void **state)
 	wgm_free(&m);
 }
 
+static void test_peer_active(void **state)
+{
+	struct tp_activity a = { 0 };
+	uint64_t rx = 1000000, tx = 2000000, pb = 0, pn = 0;
+
+	/* the first reading says nothing */
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* nothing moved, or only a keepalive and a handshake */
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	rx += 148 + 32;
+	tx += 92;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a full-size segment each way: active */
+	rx += 1452;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a confirmation round of ours (1392 and the 1200 control), answered */
+	pb += 1392 + 1200;
+	pn += 2;
+	rx += 1392 + 1200 + 2 * 32;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a round sent just before a reading, the replies counted after it:
+	 * the echoes of the period before still explain them */
+	pb += 1392 + 1200;
+	pn += 2;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	rx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* ... but not two periods later */
+	rx += 1392 + 1200 + 2 * 32;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* our round plus a full-size TCP segment: active */
+	pb += 1392 + 1200;
+	pn += 2;
+	rx += 1392 + 1200 + 2 * 32 + 1452;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* counters reset (the peer was removed and added again): not active */
+	assert_false(tp_activity_update(&a, 0, 0, pb, pn));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_plan_routes),
 		cmocka_unit_test(test_plan_full_tunnel),
 		cmocka_unit_test(test_nft_script),
+		cmocka_unit_test(test_peer_active),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
