@@ -154,8 +154,12 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
 	dev->rxbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
-	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
-	dev->gsobuf = malloc(WGD_PKT_BUF);
+	dev->txbuf = malloc((size_t)(WGD_BATCH + 1) * WGD_PKT_BUF);
+	if (dev->txbuf) {
+		for (int i = 0; i < WGD_BATCH; i++)
+			dev->txslot[i] = dev->txbuf + (size_t)i * WGD_PKT_BUF;
+		dev->gsobuf = dev->txbuf + (size_t)WGD_BATCH * WGD_PKT_BUF;
+	}
 	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
@@ -268,13 +272,10 @@ void wgd_device_destroy(struct wgd_device *dev)
 	/* the batch buffers held plaintext and keys' outputs */
 	if (dev->rxbuf)
 		OPENSSL_cleanse(dev->rxbuf, (size_t)WGD_BATCH * WGD_PKT_BUF);
-	if (dev->txbuf)
-		OPENSSL_cleanse(dev->txbuf, (size_t)WGD_BATCH * WGD_PKT_BUF);
-	if (dev->gsobuf)
-		OPENSSL_cleanse(dev->gsobuf, WGD_PKT_BUF);
+	if (dev->txbuf) /* the slots and the spare, in whatever order */
+		OPENSSL_cleanse(dev->txbuf, (size_t)(WGD_BATCH + 1) * WGD_PKT_BUF);
 	free(dev->rxbuf);
 	free(dev->txbuf);
-	free(dev->gsobuf);
 	free(dev->rxd);
 	free(dev->rxq);
 	free(dev->rxjob);
