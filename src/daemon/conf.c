@@ -6,7 +6,6 @@
  * first, so a failed set changes nothing.
  */
 #include "daemon/device.h"
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <arpa/inet.h>
@@ -230,7 +229,7 @@ static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
 			return r;
 		/* a new endpoint is a new path: search again */
 		if (wgd_peer_set_endpoint(peer, &ep))
-			wgd_hook_endpoint_changed(peer);
+			wgd_pmtu_endpoint_changed(peer);
 	}
 	if (op->replace_allowed_ips)
 		wg_allowedips_remove_owner(dev->aips, &peer->aips);

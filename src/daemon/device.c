@@ -133,7 +133,6 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 			log_err("WARNING: protocol timers divided by %lu (WGMTUD_TEST_TIMER_SCALE, for tests only)", d);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
-	wgd_pmtu_dev_init(dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
@@ -141,7 +140,7 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->gsobuf = malloc(WGD_PKT_BUF);
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
+	    !dev->gsobuf || wgd_pmtu_dev_init(dev) < 0 || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -234,6 +233,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->txbuf);
 	free(dev->gsobuf);
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
+	wgd_pmtu_dev_free(dev);
 }
 
 /* ---- the loop ---- */
