@@ -588,5 +588,6 @@ int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out)
 	wg_uapi_out_kv_u64(out, "wgmtu_probes_sent", p->probes_sent);
 	wg_uapi_out_kv_u64(out, "wgmtu_probe_bytes", p->probe_bytes);
 	wg_uapi_out_kv_u64(out, "wgmtu_ptb_hints", c->ptb_hints);
+	wg_uapi_out_kv_u64(out, "wgmtu_ptb_hints_limited", c->ptb_limited);
 	return wg_uapi_out_kv_str(out, "wgmtu_reason", c->reason);
 }
