@@ -4,7 +4,8 @@
 #                              CLI, network-namespace and fuzz-smoke tests
 #   scripts/test.sh --san      the same suite built with ASan+UBSan
 #   scripts/test.sh [--san] PATTERN   only tests whose name contains PATTERN
-# Ends with "N passed, N failed"; exit status 0 only when nothing failed.
+# Ends with "N passed, N failed, N skipped"; exit status 0 only when nothing
+# failed.
 set -u
 cd "$(dirname "$0")/.."
 "./scripts/deps.sh" || exit 1
@@ -23,20 +24,20 @@ if ! make -s -j"$JOBS" SAN=$SAN WERROR=1 all unit-bins >/tmp/wgmtu-build.$$.log 
 	cat /tmp/wgmtu-build.$$.log
 	rm -f /tmp/wgmtu-build.$$.log
 	echo "build failed"
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 rm -f /tmp/wgmtu-build.$$.log
 # the pure layer must not need the daemon or the tool (docs/daemon.md)
 if ! make -s SAN=$SAN check-layers; then
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 if [ $SAN = 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 	if ! make -s fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
 		cat /tmp/wgmtu-fuzz.$$.log
 		echo "fuzz build failed"
-		echo "0 passed, 1 failed"
+		echo "0 passed, 1 failed, 0 skipped"
 		exit 1
 	fi
 	rm -f /tmp/wgmtu-fuzz.$$.log

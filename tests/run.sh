@@ -5,10 +5,11 @@
 #
 # Unit tests: every $BUILD/tests/test_* (cmocka; each test case counts).
 # Script tests: every tests/cli/t_*.sh and tests/netns/t_*.sh (each
-# "ok"/"not ok" line counts),
+# "ok"/"not ok" line counts; "ok ... # SKIP ..." counts as skipped),
 # run as root with a per-script timeout. Fuzz smoke: every build-fuzz/fuzz_*
 # for FUZZ_SECONDS (default 10) each, when the fuzz build exists.
-# The last line is "N passed, N failed"; exit status 0 only if none failed.
+# The last line is "N passed, N failed, N skipped"; exit status 0 only if
+# none failed (and something passed).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -27,7 +28,7 @@ trap 'rm -rf "$LOG"' EXIT
 matches() { [ -z "$PATTERN" ] || [[ "$1" == *"$PATTERN"* ]]; }
 
 run_unit() {
-	local t name out p f
+	local t name out p f s
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
@@ -37,21 +38,22 @@ run_unit() {
 		local rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
-		p=${p:-0} f=${f:-0}
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # crashed or sanitizer abort
-		PASS=$((PASS + p)) FAIL=$((FAIL + f))
+		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
 		if [ "$f" -ne 0 ]; then
 			echo "FAIL unit $name ($p passed, $f failed)"
 			sed 's/^/    /' "$out" | tail -n 40
 			FAILED+=("$name")
 		else
-			echo "ok   unit $name ($p passed)"
+			echo "ok   unit $name ($p passed$([ "$s" -gt 0 ] && echo ", $s skipped"))"
 		fi
 	done
 }
 
 run_netns() {
-	local t name out p f rc
+	local t name out p f s rc
 	for t in tests/cli/t_*.sh tests/netns/t_*.sh; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
@@ -60,19 +62,22 @@ run_netns() {
 		local start=$SECONDS
 		timeout -k 10 "$NETNS_TIMEOUT" bash "$t" >"$out" 2>&1
 		rc=$?
-		p=$(grep -c '^ok ' "$out")
+		# TAP: "ok ... # SKIP reason" is a skip, not a pass
+		s=$(grep -c '^ok .*# SKIP' "$out")
+		p=$(($(grep -c '^ok ' "$out") - s))
 		f=$(grep -c '^not ok ' "$out")
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1
 			[ "$rc" -eq 124 ] && echo "not ok - $name timed out after ${NETNS_TIMEOUT}s" >>"$out"
 		fi
-		PASS=$((PASS + p)) FAIL=$((FAIL + f))
+		PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
 		if [ "$f" -ne 0 ]; then
-			echo "FAIL script $name ($p passed, $f failed, $((SECONDS - start))s)"
+			echo "FAIL script $name ($p passed, $f failed, $s skipped, $((SECONDS - start))s)"
 			sed 's/^/    /' "$out" | tail -n 60
 			FAILED+=("$name")
 		else
-			echo "ok   script $name ($p passed, $((SECONDS - start))s)"
+			echo "ok   script $name ($p passed$([ "$s" -gt 0 ] && echo ", $s skipped"), $((SECONDS - start))s)"
+			[ "$s" -gt 0 ] && grep '^ok .*# SKIP' "$out" | sed 's/^/    /'
 			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$out"
 		fi
 	done
@@ -109,5 +114,5 @@ fuzz) run_fuzz ;;
 esac
 
 [ ${#FAILED[@]} -gt 0 ] && echo "failed: ${FAILED[*]}"
-echo "$PASS passed, $FAIL failed"
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]

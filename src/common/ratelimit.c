@@ -42,6 +42,45 @@ static uint32_t rl_hash(struct wg_ratelimit *rl, const uint8_t key[9])
 
 int wg_ratelimit_init(struct wg_ratelimit *rl, size_t max_entries, const uint8_t hash_key[16])
 {
+	return wg_ratelimit_init_rate(rl, max_entries, hash_key, WG_RATELIMIT_PPS,
+				      WG_RATELIMIT_BURST);
+}
+
+int wg_bucket_init(struct wg_bucket *b, uint32_t pps, uint32_t burst)
+{
+	memset(b, 0, sizeof(*b));
+	if (pps < 1 || pps > 1000000000u || burst < 1)
+		return -EINVAL;
+	b->cost_ns = 1000000000ULL / pps;
+	b->token_max = b->cost_ns * burst;
+	return 0;
+}
+
+/* Tokens (in ns of budget) after refilling from last to now, capped. */
+static uint64_t refill(uint64_t tokens, uint64_t last, uint64_t now, uint64_t max)
+{
+	if (now > last)
+		tokens += now - last < max ? now - last : max;
+	return tokens > max ? max : tokens;
+}
+
+bool wg_bucket_take(struct wg_bucket *b, uint64_t now)
+{
+	uint64_t t = b->started ? refill(b->tokens, b->last_ns, now, b->token_max) : b->token_max;
+
+	b->started = true;
+	b->last_ns = now > b->last_ns ? now : b->last_ns;
+	if (t < b->cost_ns) {
+		b->tokens = t;
+		return false;
+	}
+	b->tokens = t - b->cost_ns;
+	return true;
+}
+
+int wg_ratelimit_init_rate(struct wg_ratelimit *rl, size_t max_entries,
+			   const uint8_t hash_key[16], uint32_t pps, uint32_t burst)
+{
 	struct rl_mac *m;
 	OSSL_PARAM params[2];
 	size_t slots = 16, size = 8;
@@ -49,8 +88,12 @@ int wg_ratelimit_init(struct wg_ratelimit *rl, size_t max_entries, const uint8_t
 	memset(rl, 0, sizeof(*rl));
 	if (max_entries == 0)
 		max_entries = WG_RATELIMIT_DEFAULT_ENTRIES;
-	if (max_entries > MAX_TABLE || !hash_key)
+	if (max_entries > MAX_TABLE || !hash_key || pps < 1 || pps > 1000000000u || burst < 1)
 		return -EINVAL;
+	rl->cost_ns = 1000000000ULL / pps;
+	rl->token_max = rl->cost_ns * burst;
+	/* an entry forgotten earlier would hand its source a fresh burst */
+	rl->idle_ns = rl->token_max > WG_RATELIMIT_IDLE_NS ? rl->token_max : WG_RATELIMIT_IDLE_NS;
 	while (slots < 2 * max_entries)
 		slots *= 2;
 	m = calloc(1, sizeof(*m));
@@ -122,9 +165,9 @@ static struct wg_ratelimit_entry *probe(struct wg_ratelimit_entry *slots, size_t
 	return NULL;
 }
 
-static bool idle(const struct wg_ratelimit_entry *e, uint64_t now)
+static bool idle(const struct wg_ratelimit *rl, const struct wg_ratelimit_entry *e, uint64_t now)
 {
-	return now > e->last_ns && now - e->last_ns > WG_RATELIMIT_IDLE_NS;
+	return now > e->last_ns && now - e->last_ns > rl->idle_ns;
 }
 
 void wg_ratelimit_gc(struct wg_ratelimit *rl, uint64_t now)
@@ -139,7 +182,7 @@ void wg_ratelimit_gc(struct wg_ratelimit *rl, uint64_t now)
 	for (i = 0; i < rl->n_slots; i++) {
 		struct wg_ratelimit_entry *e = &rl->slots[i], *d;
 
-		if (!e->used || idle(e, now))
+		if (!e->used || idle(rl, e, now))
 			continue;
 		d = probe(rl->spare, rl->n_slots, e->key, e->hash);
 		if (d) {
@@ -155,6 +198,12 @@ void wg_ratelimit_gc(struct wg_ratelimit *rl, uint64_t now)
 
 bool wg_ratelimit_allow(struct wg_ratelimit *rl, int family, const uint8_t *addr, uint64_t now)
 {
+	return wg_ratelimit_allow_shared(rl, NULL, family, addr, now);
+}
+
+bool wg_ratelimit_allow_shared(struct wg_ratelimit *rl, struct wg_bucket *global,
+			       int family, const uint8_t *addr, uint64_t now)
+{
 	struct wg_ratelimit_entry *e;
 	uint8_t key[9];
 	uint32_t hash;
@@ -166,20 +215,22 @@ bool wg_ratelimit_allow(struct wg_ratelimit *rl, int family, const uint8_t *addr
 	hash = rl_hash(rl, key);
 	e = probe(rl->slots, rl->n_slots, key, hash);
 	if (e && e->used) {
-		uint64_t tokens = e->tokens;
+		uint64_t tokens = refill(e->tokens, e->last_ns, now, rl->token_max);
 
-		if (now > e->last_ns)
-			tokens += now - e->last_ns;
-		if (tokens > WG_RATELIMIT_TOKEN_MAX)
-			tokens = WG_RATELIMIT_TOKEN_MAX;
 		e->last_ns = now > e->last_ns ? now : e->last_ns;
-		if (tokens >= WG_RATELIMIT_COST_NS) {
-			e->tokens = tokens - WG_RATELIMIT_COST_NS;
-			return true;
-		}
 		e->tokens = tokens;
-		rl->n_limited++;
-		return false;
+		/* the source's own budget first: a flooding source is stopped
+		 * here and never reaches the budget everyone shares */
+		if (tokens < rl->cost_ns) {
+			rl->n_limited++;
+			return false;
+		}
+		if (global && !wg_bucket_take(global, now)) {
+			rl->n_global_limited++;
+			return false;
+		}
+		e->tokens = tokens - rl->cost_ns;
+		return true;
 	}
 	if (rl->n_entries >= rl->max_entries || !e) {
 		/* full: refuse new sources until the next gc frees idle ones
@@ -188,11 +239,15 @@ bool wg_ratelimit_allow(struct wg_ratelimit *rl, int family, const uint8_t *addr
 		rl->n_refused_full++;
 		return false;
 	}
+	if (global && !wg_bucket_take(global, now)) {
+		rl->n_global_limited++;
+		return false;
+	}
 	memcpy(e->key, key, sizeof(key));
 	e->used = true;
 	e->hash = hash;
 	e->last_ns = now;
-	e->tokens = WG_RATELIMIT_TOKEN_MAX - WG_RATELIMIT_COST_NS;
+	e->tokens = rl->token_max - rl->cost_ns;
 	rl->n_entries++;
 	return true;
 }

@@ -19,6 +19,13 @@
  * The daemon feeds the queue depth it has (its batch of pending handshake
  * messages) and the source address of each message; the ratelimiter is
  * only consulted under load, as in the reference implementations.
+ *
+ * 3. Other rates and a shared budget: `wgmtu responder` uses the same
+ *    per-source table with its own rate (wg_ratelimit_init_rate) in front
+ *    of a global token bucket (wg_bucket). The per-source limit is applied
+ *    first: a source over its own rate is refused without spending the
+ *    global budget, so one flooding source cannot starve everyone else
+ *    (only many sources together can reach the global limit).
  */
 #ifndef WGMTU_COMMON_RATELIMIT_H
 #define WGMTU_COMMON_RATELIMIT_H
@@ -44,6 +51,9 @@ struct wg_ratelimit_entry {
 };
 
 struct wg_ratelimit {
+	uint64_t cost_ns;        /* one packet: 1 s / pps */
+	uint64_t token_max;      /* burst x cost_ns */
+	uint64_t idle_ns;        /* entry expiry: >= the time to refill a burst */
 	struct wg_ratelimit_entry *slots; /* open addressing, >= 2 x max_entries */
 	struct wg_ratelimit_entry *spare; /* same size: gc rebuilds into it */
 	size_t n_slots;
@@ -53,7 +63,15 @@ struct wg_ratelimit {
 	uint8_t hash_key[16];    /* SipHash key: random, from the caller */
 	void *mac;               /* private: OpenSSL SipHash context */
 	uint64_t n_refused_full; /* counters for the daemon's stats */
-	uint64_t n_limited;
+	uint64_t n_limited;      /* refused: the source over its own rate */
+	uint64_t n_global_limited; /* refused: the shared bucket was empty */
+};
+
+/* A single token bucket (the global budget behind the per-source ones). */
+struct wg_bucket {
+	uint64_t cost_ns, token_max;
+	uint64_t last_ns, tokens;
+	bool started;
 };
 
 /* max_entries: table bound (0 = WG_RATELIMIT_DEFAULT_ENTRIES, at most
@@ -61,6 +79,10 @@ struct wg_ratelimit {
  * colliding sources). Returns 0, -EINVAL or -ENOMEM. */
 int wg_ratelimit_init(struct wg_ratelimit *rl, size_t max_entries,
 		      const uint8_t hash_key[16]);
+/* The same with pps packets per second (1..1000000000) and a burst of
+ * `burst` packets (>= 1) per source instead of the handshake's 20 and 5. */
+int wg_ratelimit_init_rate(struct wg_ratelimit *rl, size_t max_entries,
+			   const uint8_t hash_key[16], uint32_t pps, uint32_t burst);
 void wg_ratelimit_free(struct wg_ratelimit *rl);
 
 /* May a handshake message from this source be processed at `now`?
@@ -71,7 +93,20 @@ void wg_ratelimit_free(struct wg_ratelimit *rl);
 bool wg_ratelimit_allow(struct wg_ratelimit *rl, int family,
 			const uint8_t *addr, uint64_t now);
 
-/* Drops entries idle for more than WG_RATELIMIT_IDLE_NS. The daemon may
+/* Per-source first, then the shared bucket (global may be NULL): false
+ * without touching global when the source is over its rate; a packet
+ * allowed costs one token of each. */
+bool wg_ratelimit_allow_shared(struct wg_ratelimit *rl, struct wg_bucket *global,
+			       int family, const uint8_t *addr, uint64_t now);
+
+/* A bucket of pps (1..1000000000) and burst (>= 1), full at its first use.
+ * Returns 0 or -EINVAL. */
+int wg_bucket_init(struct wg_bucket *b, uint32_t pps, uint32_t burst);
+/* Takes one token at `now` if there is one. */
+bool wg_bucket_take(struct wg_bucket *b, uint64_t now);
+
+/* Drops entries idle for more than rl->idle_ns (WG_RATELIMIT_IDLE_NS for
+ * the handshake rate). The daemon may
  * call it from a 1 s housekeeping timer; allow() also calls it lazily. */
 void wg_ratelimit_gc(struct wg_ratelimit *rl, uint64_t now);
 

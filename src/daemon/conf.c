@@ -63,6 +63,27 @@ static int snap_aip(void *arg, int family, const uint8_t *addr, uint8_t cidr, vo
 	return 0;
 }
 
+/* Device-level extra keys: the path-MTU ones, then every drop counter as
+ * wgmtu_drop_<reason>=N (reason with '_' for '-'; zeros included, so a
+ * test can expect an exact count). */
+static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
+{
+	struct wgd_device *dev = ((struct wgd_pmtu_get_ctx *)ctx)->dev;
+	int r = wgd_pmtu_get_dev(ctx, out);
+
+	for (int i = 0; i < WGD_DROP_MAX && r == 0; i++) {
+		char key[64];
+		size_t k;
+
+		k = (size_t)snprintf(key, sizeof(key), "wgmtu_drop_%s", wgd_drop_names[i]);
+		for (size_t j = 0; j < k && j < sizeof(key); j++)
+			if (key[j] == '-')
+				key[j] = '_';
+		r = wg_uapi_out_kv_u64(out, key, dev->drops[i]);
+	}
+	return r;
+}
+
 /* Linear in peers + allowed IPs: one array of peer snapshots, one of all
  * prefixes, one of peer pointers for the pmtu extras. */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
@@ -104,7 +125,7 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		pi[i].n_allowed_ips = wg_allowedips_owner_count(&p->aips);
 		wg_allowedips_owner_walk(&p->aips, snap_aip, &next);
 	}
-	info.dev_extra = wgd_pmtu_get_dev;
+	info.dev_extra = get_dev_extra;
 	info.peer_extra = wgd_pmtu_get_peer;
 	gctx.dev = dev;
 	gctx.peers = order;
@@ -162,133 +183,319 @@ static int endpoint_from_uapi(const struct wg_uapi_endpoint *u, struct wgd_endpo
 	return 0;
 }
 
-static int set_private_key(struct wgd_device *dev, const uint8_t key[WG_KEY_LEN])
-{
-	bool clear = all_zero(key, WG_KEY_LEN);
-	struct wgd_peer *p, *next;
-	int r;
+/*
+ * A set runs in two phases.
+ *
+ * Prepare (may fail; nothing anyone can see changes): endpoints are
+ * resolved, the identity the set installs is loaded aside, the ops are
+ * simulated in order to know which of them create a peer, and those peers
+ * are allocated with their static-static DH (the costly part: ~40 us each)
+ * against the identity they will have; the trie nodes and hash buckets the
+ * commit needs are set aside. Between allocations the data path runs
+ * (wgd_device_pump) every millisecond, so a set of 100k peers does not
+ * freeze the tunnel.
+ *
+ * Then the outside steps that can fail (fwmark, then the port; the fwmark
+ * is put back if the port fails), and the commit, which cannot fail and
+ * does not pump: the identity, replace_peers, and each op in order.
+ */
 
+#define PUMP_NS 1000000ull
+
+struct key_sim {
+	struct wg_keyhash_entry e;
+	bool present; /* a peer with this key exists at this point of the set */
+};
+
+struct plan {
+	struct wg_uapi_txn *txn;
+	bool key_change;            /* the identity changes (new key or none) */
+	struct wg_noise_device nd;  /* when key_change: the identity to install */
+	struct wgd_endpoint *eps;   /* per op with has_endpoint */
+	struct wgd_peer **fresh;    /* per op: the peer it creates, or NULL */
+	size_t n_fresh;
+	uint64_t last_pump;
+};
+
+/* The identity after the set: does it change, and if so load it aside. */
+static int plan_identity(struct wgd_device *dev, struct plan *pl)
+{
+	const struct wg_uapi_txn *txn = pl->txn;
+	bool clear;
+
+	wg_noise_device_init(&pl->nd, dev->noise.ops, dev->noise.ctx);
+	if (!txn->has_private_key)
+		return 0;
+	clear = all_zero(txn->private_key, WG_KEY_LEN);
 	if (dev->noise.has_identity && !clear &&
-	    !CRYPTO_memcmp(dev->noise.static_private, key, WG_KEY_LEN))
+	    !CRYPTO_memcmp(dev->noise.static_private, txn->private_key, WG_KEY_LEN))
 		return 0; /* unchanged: keep sessions */
 	if (!dev->noise.has_identity && clear)
 		return 0;
-	r = wg_noise_device_set_private(&dev->noise, clear ? NULL : key);
+	pl->key_change = true;
+	return clear ? 0 : wg_noise_device_set_private(&pl->nd, txn->private_key);
+}
+
+static const struct wg_noise_device *identity_after(struct wgd_device *dev, struct plan *pl)
+{
+	return pl->key_change ? &pl->nd : &dev->noise;
+}
+
+static bool is_self(const struct wg_noise_device *nd, const uint8_t key[WG_KEY_LEN])
+{
+	return nd->has_identity && !memcmp(key, nd->static_public, WG_KEY_LEN);
+}
+
+static void maybe_pump(struct wgd_device *dev, struct plan *pl)
+{
+	uint64_t t = now_ns();
+
+	if (t - pl->last_pump < PUMP_NS)
+		return;
+	wgd_device_pump(dev);
+	pl->last_pump = now_ns();
+}
+
+static void plan_free(struct wgd_device *dev, struct plan *pl)
+{
+	if (pl->fresh) {
+		for (size_t i = 0; i < pl->txn->n_peers; i++)
+			if (pl->fresh[i])
+				wgd_peer_free(pl->fresh[i]);
+		free(pl->fresh);
+	}
+	free(pl->eps);
+	wg_noise_device_clear(&pl->nd);
+	wg_allowedips_release(dev->aips);
+}
+
+static int prepare(struct wgd_device *dev, struct plan *pl)
+{
+	struct wg_uapi_txn *txn = pl->txn;
+	const struct wg_noise_device *after;
+	struct wg_keyhash sim;
+	struct key_sim *sims = NULL;
+	size_t n_sims = 0;
+	int r;
+
+	r = plan_identity(dev, pl);
 	if (r < 0)
 		return r;
+	after = identity_after(dev, pl);
+	pl->eps = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->eps));
+	pl->fresh = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->fresh));
+	sims = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*sims));
+	if (!pl->eps || !pl->fresh || !sims) {
+		free(sims);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < txn->n_peers; i++) {
+		const struct wg_uapi_peer_op *op = &txn->peers[i];
+
+		if (op->has_endpoint && !op->remove) {
+			r = endpoint_from_uapi(&op->endpoint, &pl->eps[i]);
+			if (r < 0) {
+				wgd_log_peer(WGD_LOG_ERROR, op->public_key, "UAPI set: endpoint: %s",
+					     strerror(-r));
+				free(sims);
+				return r;
+			}
+		}
+	}
+	r = wg_keyhash_init(&sim, NULL);
+	if (r < 0) {
+		free(sims);
+		return r;
+	}
+	/* which ops create a peer, as the commit will see them */
+	for (size_t i = 0; i < txn->n_peers && r == 0; i++) {
+		const struct wg_uapi_peer_op *op = &txn->peers[i];
+		struct wg_keyhash_entry *e;
+		struct key_sim *ks;
+
+		if (is_self(after, op->public_key))
+			continue;
+		e = wg_keyhash_find(&sim, op->public_key);
+		if (e) {
+			ks = (struct key_sim *)((char *)e - offsetof(struct key_sim, e));
+		} else {
+			ks = &sims[n_sims++];
+			ks->present = !txn->replace_peers &&
+				      wgd_peer_find(dev, op->public_key) != NULL;
+			wg_keyhash_add(&sim, &ks->e, op->public_key);
+		}
+		if (op->remove) {
+			ks->present = false;
+			continue;
+		}
+		if (ks->present || op->update_only)
+			continue;
+		pl->fresh[i] = wgd_peer_alloc_for(dev, (struct wg_noise_device *)after,
+						  op->public_key);
+		if (!pl->fresh[i]) {
+			r = -ENOMEM;
+			break;
+		}
+		pl->n_fresh++;
+		ks->present = true;
+		maybe_pump(dev, pl);
+		if (!dev->running)
+			r = -EINTR; /* the daemon is stopping: change nothing */
+	}
+	wg_keyhash_free(&sim);
+	free(sims);
+	if (r < 0)
+		return r;
+	if (wg_allowedips_reserve(dev->aips, txn->n_allowed_ips) < 0 ||
+	    wg_keyhash_reserve(&dev->peer_hash, pl->n_fresh) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---- commit: cannot fail ---- */
+
+static void install_identity(struct wgd_device *dev, struct plan *pl)
+{
+	struct wgd_peer *p, *next;
+
+	wg_noise_device_clear(&dev->noise);
+	memcpy(dev->noise.static_private, pl->nd.static_private, WG_KEY_LEN);
+	memcpy(dev->noise.static_public, pl->nd.static_public, WG_KEY_LEN);
+	dev->noise.static_key = pl->nd.static_key;
+	dev->noise.has_identity = pl->nd.has_identity;
+	/* moved: pl->nd no longer owns the key */
+	memset(&pl->nd.static_key, 0, sizeof(pl->nd.static_key));
+	OPENSSL_cleanse(pl->nd.static_private, WG_KEY_LEN);
+	pl->nd.has_identity = false;
 	wg_cookie_checker_init(&dev->cookie, dev->noise.has_identity ? dev->noise.static_public : NULL);
 	for (p = dev->peers; p; p = next) {
 		next = p->next;
 		/* a peer with our own public key cannot be talked to */
-		if (dev->noise.has_identity &&
-		    !memcmp(p->public_key, dev->noise.static_public, WG_KEY_LEN)) {
+		if (is_self(&dev->noise, p->public_key)) {
 			wgd_peer_remove(dev, p);
 			continue;
 		}
 		wg_keypairs_clear(&dev->noise, &p->kps);
 		wg_noise_handshake_set_static(&p->hs);
 	}
-	return 0;
 }
 
-static int apply_peer(struct wgd_device *dev, const struct wg_uapi_txn *txn,
-		      const struct wg_uapi_peer_op *op)
+static void commit_peer(struct wgd_device *dev, struct plan *pl, size_t i, size_t *created,
+			size_t *removed)
 {
+	const struct wg_uapi_txn *txn = pl->txn;
+	const struct wg_uapi_peer_op *op = &txn->peers[i];
 	struct wgd_peer *peer;
-	int r;
 
-	if (dev->noise.has_identity &&
-	    !memcmp(op->public_key, dev->noise.static_public, WG_KEY_LEN))
-		return 0; /* wireguard-go ignores a peer that is us */
+	if (is_self(&dev->noise, op->public_key))
+		return; /* wireguard-go ignores a peer that is us */
 	peer = wgd_peer_find(dev, op->public_key);
 	if (op->remove) {
 		if (peer) {
-			log_info("peer removed");
 			wgd_peer_remove(dev, peer);
+			++*removed;
 		}
-		return 0;
+		return;
 	}
 	if (!peer) {
 		if (op->update_only)
-			return 0;
-		peer = wgd_peer_new(dev, op->public_key);
-		if (!peer)
-			return -ENOMEM;
-		log_info("peer created");
+			return;
+		peer = pl->fresh[i];
+		pl->fresh[i] = NULL;
+		if (!peer) { /* the plan saw the same ops: cannot happen */
+			wgd_log_peer(WGD_LOG_ERROR, op->public_key, "UAPI set: not prepared");
+			return;
+		}
+		peer->hs.dev = &dev->noise; /* it was made against the same key */
+		wgd_peer_link(dev, peer);
+		++*created;
 	}
 	if (op->has_preshared_key) {
 		memcpy(peer->preshared_key, op->preshared_key, WG_KEY_LEN);
 		wg_noise_handshake_set_psk(&peer->hs, all_zero(op->preshared_key, WG_KEY_LEN) ?
 					   NULL : op->preshared_key);
 	}
-	if (op->has_endpoint) {
-		struct wgd_endpoint ep;
-
-		r = endpoint_from_uapi(&op->endpoint, &ep);
-		if (r < 0)
-			return r;
-		/* a new endpoint is a new path: search again */
-		if (wgd_peer_set_endpoint(peer, &ep))
-			wgd_pmtu_endpoint_changed(peer);
-	}
+	/* a new endpoint is a new path: search again */
+	if (op->has_endpoint && wgd_peer_set_endpoint(peer, &pl->eps[i]))
+		wgd_pmtu_endpoint_changed(peer);
 	if (op->replace_allowed_ips)
 		wg_allowedips_remove_owner(dev->aips, &peer->aips);
-	for (size_t i = 0; i < op->allowed_ips_count; i++) {
-		const struct wg_uapi_allowed_ip *a = &txn->allowed_ips[op->allowed_ips_first + i];
+	for (size_t k = 0; k < op->allowed_ips_count; k++) {
+		const struct wg_uapi_allowed_ip *a = &txn->allowed_ips[op->allowed_ips_first + k];
 
-		r = wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, &peer->aips);
-		if (r < 0)
-			return r;
+		/* nodes reserved by prepare: cannot fail */
+		if (wg_allowedips_insert(dev->aips, a->family, a->addr, a->cidr, &peer->aips) < 0)
+			log_peer_err(peer, "UAPI set: allowed IP not added");
 	}
-	r = wgd_pmtu_conf_peer(peer, op);
-	if (r < 0)
-		return r;
+	wgd_pmtu_conf_peer(peer, op);
 	if (op->has_persistent_keepalive) {
 		peer->persistent_keepalive = op->persistent_keepalive;
 		wgd_peer_actions(peer, wg_timers_set_persistent_keepalive(&peer->timers, dev->now,
 									 op->persistent_keepalive));
 	}
-	return 0;
+}
+
+static void commit(struct wgd_device *dev, struct plan *pl)
+{
+	struct wg_uapi_txn *txn = pl->txn;
+	size_t created = 0, removed = 0;
+
+	dev->now = now_ns();
+	if (pl->key_change)
+		install_identity(dev, pl);
+	wgd_pmtu_conf_dev(dev, txn);
+	if (txn->replace_peers)
+		while (dev->peers) {
+			wgd_peer_remove(dev, dev->peers);
+			removed++;
+		}
+	for (size_t i = 0; i < txn->n_peers; i++)
+		commit_peer(dev, pl, i, &created, &removed);
+	if (created || removed)
+		log_info("UAPI set: %zu peers created, %zu removed, %zu now", created, removed,
+			 dev->n_peers);
 }
 
 int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 {
 	struct wgd_device *dev = ctx;
+	struct plan pl = { .txn = txn };
+	uint32_t old_mark = dev->fwmark;
 	int r;
 
+	pl.last_pump = now_ns();
+	r = prepare(dev, &pl);
+	if (r < 0) {
+		log_err("UAPI set: %s; nothing changed", strerror(-r));
+		goto out;
+	}
 	dev->now = now_ns();
-	/* fallible outside our control: first, so failing changes nothing */
+	/* fallible outside our control: before anything changes */
+	if (txn->has_fwmark && txn->fwmark != dev->fwmark) {
+		r = wgd_udp_set_fwmark(&dev->udp, txn->fwmark);
+		if (r < 0) {
+			log_err("cannot set fwmark %u: %s", txn->fwmark, strerror(-r));
+			wgd_udp_set_fwmark(&dev->udp, old_mark);
+			r = -EADDRINUSE;
+			goto out;
+		}
+		dev->fwmark = txn->fwmark;
+	}
 	if (txn->has_listen_port && (txn->listen_port != dev->listen_port ||
 				     (txn->listen_port && txn->listen_port != dev->udp.port))) {
 		r = wgd_device_bind(dev, txn->listen_port);
 		if (r < 0) {
 			log_err("cannot listen on UDP port %u: %s", txn->listen_port, strerror(-r));
-			return -EADDRINUSE;
+			if (dev->fwmark != old_mark) {
+				wgd_udp_set_fwmark(&dev->udp, old_mark);
+				dev->fwmark = old_mark;
+			}
+			r = -EADDRINUSE;
+			goto out;
 		}
 	}
-	if (txn->has_fwmark && txn->fwmark != dev->fwmark) {
-		r = wgd_udp_set_fwmark(&dev->udp, txn->fwmark);
-		if (r < 0) {
-			log_err("cannot set fwmark %u: %s", txn->fwmark, strerror(-r));
-			return -EADDRINUSE;
-		}
-		dev->fwmark = txn->fwmark;
-	}
-	if (txn->has_private_key) {
-		r = set_private_key(dev, txn->private_key);
-		if (r < 0)
-			return r;
-	}
-	wgd_pmtu_conf_dev(dev, txn);
-	if (txn->replace_peers)
-		while (dev->peers)
-			wgd_peer_remove(dev, dev->peers);
-	for (size_t i = 0; i < txn->n_peers; i++) {
-		r = apply_peer(dev, txn, &txn->peers[i]);
-		if (r < 0) {
-			log_err("UAPI set: peer %zu: %s (earlier changes stay applied)", i, strerror(-r));
-			return r;
-		}
-	}
-	return 0;
+	commit(dev, &pl);
+out:
+	plan_free(dev, &pl);
+	return r;
 }

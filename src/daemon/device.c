@@ -94,8 +94,17 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	r = wgd_udp_open(&nu, port, dev->fwmark);
 	if (r < 0)
 		return r;
+	if (dev->no_udp_gro)
+		wgd_udp_set_gro(&nu, false);
 	wgd_send_flush(dev);
 	wgd_udp_close(&dev->udp); /* closing removes them from epoll */
+	/* what the old sockets counted and the hints they left stay */
+	memcpy(nu.errq, dev->udp.errq, sizeof(nu.errq));
+	memcpy(nu.hints, dev->udp.hints, sizeof(nu.hints));
+	nu.hint_head = dev->udp.hint_head;
+	nu.n_hints = dev->udp.n_hints;
+	nu.hints_lost = dev->udp.hints_lost;
+	nu.send_retries = dev->udp.send_retries;
 	dev->udp = nu;
 	dev->listen_port = port;
 	if ((r = ep_add(dev, nu.fd4, TAG_UDP4)) < 0 || (r = ep_add(dev, nu.fd6, TAG_UDP6)) < 0)
@@ -104,14 +113,14 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	return 0;
 }
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen)
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen)
 {
-	const char *scale = getenv("WGMTUD_TEST_TIMER_SCALE");
 	uint8_t rlkey[16];
 	int r;
 
 	memset(dev, 0, sizeof(*dev));
+	dev->cfg = *cfg;
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
@@ -121,16 +130,16 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 		return -EIO;
 	}
 	wg_timers_consts_default(&dev->timer_consts);
-	if (scale) {
-		unsigned long d;
-
-		if (parse_ulong(scale, 1, 1000, &d) < 0 ||
-		    wg_timers_consts_scaled(&dev->timer_consts, (unsigned)d) < 0) {
-			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%s: expected 1..1000", scale);
+	dev->threads = cfg->threads;
+	dev->no_udp_gro = cfg->no_udp_gro;
+	if (cfg->timer_scale != 1) {
+		if (wg_timers_consts_scaled(&dev->timer_consts, cfg->timer_scale) < 0) {
+			snprintf(err, errlen, "WGMTUD_TEST_TIMER_SCALE=%u: expected 1..1000",
+				 cfg->timer_scale);
 			return -EINVAL;
 		}
-		if (d != 1)
-			log_err("WARNING: protocol timers divided by %lu (WGMTUD_TEST_TIMER_SCALE, for tests only)", d);
+		log_err("WARNING: protocol timers divided by %u (WGMTUD_TEST_TIMER_SCALE, for tests only)",
+			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
@@ -139,18 +148,24 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
 	dev->rxbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
 	dev->gsobuf = malloc(WGD_PKT_BUF);
+	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
+	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
+	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || wgd_pmtu_dev_init(dev) < 0 || wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
-	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0) {
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob || wgd_pmtu_dev_init(dev) < 0 ||
+	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
+	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
+	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
+				   WGD_FLOOD_SOURCE_BURST) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
 
-	r = wgd_tun_open(&dev->tun, ifname, tun_fd, WGD_DEFAULT_MTU, err, errlen);
+	r = wgd_tun_open(&dev->tun, ifname, cfg->tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;
-	r = wgd_ipc_open(&dev->ipc, dev->tun.name, uapi_fd, err, errlen);
+	r = wgd_ipc_open(&dev->ipc, dev->tun.name, cfg->uapi_fd, err, errlen);
 	if (r < 0)
 		goto fail;
 	dev->ipc.ctx = dev;
@@ -191,6 +206,12 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll/signalfd: %s", strerror(-r));
 		return r;
 	}
+	/* threads only now: daemonizing (fork) would not keep them */
+	r = wgd_workers_start(&dev->workers, dev->threads ? dev->threads :
+			      wgd_workers_online(WG_TRANSPORT_LANES));
+	if (r < 0)
+		log_err("worker threads: %s; encrypting on the main thread only", strerror(-r));
+	log_info("%u thread(s) for encryption and decryption", dev->workers.n);
 	if ((r = ep_add(dev, dev->udp.fd4, TAG_UDP4)) < 0 ||
 	    (r = ep_add(dev, dev->udp.fd6, TAG_UDP6)) < 0 ||
 	    (r = ep_add(dev, dev->tun.fd, TAG_TUN)) < 0 ||
@@ -205,6 +226,7 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 
 void wgd_device_destroy(struct wgd_device *dev)
 {
+	wgd_workers_stop(&dev->workers);
 	while (dev->peers)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
@@ -218,6 +240,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	wg_noise_device_clear(&dev->noise);
 	wg_cookie_checker_clear(&dev->cookie);
 	wg_ratelimit_free(&dev->ratelimit);
+	wg_ratelimit_free(&dev->flood_rl);
 	wg_allowedips_free(dev->aips);
 	dev->aips = NULL;
 	wg_keyhash_free(&dev->peer_hash);
@@ -232,7 +255,13 @@ void wgd_device_destroy(struct wgd_device *dev)
 	free(dev->rxbuf);
 	free(dev->txbuf);
 	free(dev->gsobuf);
+	free(dev->rxd);
+	free(dev->rxq);
+	free(dev->rxjob);
+	dev->rxjob = NULL;
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
+	dev->rxd = NULL;
+	dev->rxq = NULL;
 	wgd_pmtu_dev_free(dev);
 }
 
@@ -289,6 +318,67 @@ static int next_timeout_ms(struct wgd_device *dev)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
+/* One event of the loop. With ipc false (the pump, while a UAPI set is
+ * being prepared) the UAPI sockets wait: they stay readable and are
+ * served by the loop afterwards. */
+static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
+{
+	switch (tag & 0xff) {
+	case TAG_TUN:
+		wgd_send_tun_readable(dev);
+		break;
+	case TAG_UDP4:
+		wgd_receive_udp_readable(dev, dev->udp.fd4);
+		break;
+	case TAG_UDP6:
+		wgd_receive_udp_readable(dev, dev->udp.fd6);
+		break;
+	case TAG_NETLINK:
+		wgd_tun_netlink_event(&dev->tun);
+		if (dev->tun.deleted) {
+			log_info("interface %s was deleted", dev->tun.name);
+			dev->running = false;
+		}
+		break;
+	case TAG_SIGNAL:
+		on_signal(dev);
+		break;
+	case TAG_IPC_LISTEN: {
+		int fd;
+
+		if (!ipc)
+			break;
+		fd = wgd_ipc_accept(&dev->ipc);
+		if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
+			wgd_ipc_client_event(&dev->ipc, fd);
+		break;
+	}
+	case TAG_IPC_CLIENT:
+		/* closing the fd removes it from the epoll set */
+		if (ipc)
+			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+		break;
+	}
+}
+
+void wgd_device_pump(struct wgd_device *dev)
+{
+	/* room for every fd of the set: data events are never crowded out
+	 * by waiting UAPI clients */
+	struct epoll_event evs[256];
+	int n = epoll_wait(dev->epfd, evs, 256, 0);
+
+	dev->now = now_ns();
+	for (int i = 0; i < n; i++)
+		dispatch(dev, evs[i].data.u64, false);
+	run_timers(dev);
+	wgd_send_flush(dev);
+	if (dev->udp.n_hints) {
+		wgd_receive_hints(dev);
+		wgd_send_flush(dev);
+	}
+}
+
 int wgd_device_run(struct wgd_device *dev)
 {
 	struct epoll_event evs[16];
@@ -304,44 +394,14 @@ int wgd_device_run(struct wgd_device *dev)
 			return -errno;
 		}
 		dev->now = now_ns();
-		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64;
-
-			switch (tag & 0xff) {
-			case TAG_TUN:
-				wgd_send_tun_readable(dev);
-				break;
-			case TAG_UDP4:
-				wgd_receive_udp_readable(dev, dev->udp.fd4);
-				break;
-			case TAG_UDP6:
-				wgd_receive_udp_readable(dev, dev->udp.fd6);
-				break;
-			case TAG_NETLINK:
-				wgd_tun_netlink_event(&dev->tun);
-				if (dev->tun.deleted) {
-					log_info("interface %s was deleted", dev->tun.name);
-					dev->running = false;
-				}
-				break;
-			case TAG_SIGNAL:
-				on_signal(dev);
-				break;
-			case TAG_IPC_LISTEN: {
-				int fd = wgd_ipc_accept(&dev->ipc);
-
-				if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
-					wgd_ipc_client_event(&dev->ipc, fd);
-				break;
-			}
-			case TAG_IPC_CLIENT:
-				/* closing the fd removes it from the epoll set */
-				wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
-				break;
-			}
-		}
+		for (int i = 0; i < n; i++)
+			dispatch(dev, evs[i].data.u64, true);
 		run_timers(dev);
 		wgd_send_flush(dev);
+		if (dev->udp.n_hints) { /* drained by the sends just made */
+			wgd_receive_hints(dev);
+			wgd_send_flush(dev);
+		}
 	}
 	wgd_drop_log_totals(dev);
 	return 0;

@@ -28,6 +28,7 @@
 #include "wire/transport.h"
 #include "common/keyhash.h"
 #include "route/allowedips.h"
+#include "daemon/config.h"
 #include "daemon/drop.h"
 #include "common/gso.h"
 #include "wire/index.h"
@@ -37,6 +38,7 @@
 #include "wire/timers.h"
 #include "daemon/tun.h"
 #include "daemon/udp.h"
+#include "daemon/workers.h"
 #include "uapi/uapi.h"
 
 /* Packets waiting for a handshake, per peer (wireguard-go keeps 128). */
@@ -50,8 +52,36 @@
  * one receive batch; 16 or more in one batch of 64 means we are behind
  * (the reference implementations use 1/8 of their queue). */
 #define WGD_LOAD_QUEUE 128
+/* Under load, handshake messages per second (and burst) one source may
+ * make us spend crypto on: far above any honest sender (a peer initiates
+ * at most every 5 s; a NAT of many peers stays well below), far below a
+ * flood. */
+#define WGD_FLOOD_SOURCE_PPS 1000
+#define WGD_FLOOD_SOURCE_BURST 200
 /* Packets read from the TUN (or UDP) per batch. */
 #define WGD_BATCH 64
+/* Datagrams of one UDP receive batch after splitting GRO super-datagrams
+ * (the kernel merges at most 64 segments into one). */
+#define WGD_RX_SEGS (WGD_BATCH * 64)
+
+/* A packet in the transmit batch: its counter is taken (in order) when it
+ * joins the batch, the sealing happens at the flush on any lane. */
+struct wgd_tx_job {
+	struct wg_keypair *kp;    /* a reference, dropped after sealing */
+	uint64_t counter;
+	size_t plen, mtu;         /* plaintext length, padding cap */
+	int r;                    /* result of the seal */
+};
+
+/* A data message of the receive batch: looked up in order, opened on any
+ * lane, then committed (replay window) and delivered in order. */
+struct wgd_rx_job {
+	struct wgd_dgram *d;
+	struct wg_keypair *kp;    /* a reference, dropped after delivery */
+	uint64_t counter;
+	size_t plen;
+	int r;                    /* result of the open */
+};
 
 struct wgd_staged_pkt {
 	uint8_t *buf;      /* malloc'd, len bytes (at least 1) */
@@ -83,6 +113,7 @@ struct wgd_peer {
 };
 
 struct wgd_device {
+	struct wgd_config cfg;    /* the environment, read once by main.c */
 	struct wgd_tun tun;
 	struct wgd_udp udp;
 	struct wgd_ipc ipc;
@@ -92,6 +123,13 @@ struct wgd_device {
 	struct wg_noise_device noise;
 	struct wg_cookie_checker cookie;
 	struct wg_ratelimit ratelimit;
+	/* under load: each source's budget of handshake messages we spend any
+	 * crypto on (MAC1, cookie reply) -- the cheap drop of a flood */
+	struct wg_ratelimit flood_rl;
+	/* cookie replies of the current receive round, sent in one batch */
+	struct wg_message_handshake_cookie cookie_out[WGD_BATCH];
+	struct wgd_dgram cookie_dg[WGD_BATCH];
+	int n_cookie;
 	struct wg_load load;
 	struct wg_allowedips *aips;
 	struct wg_index_table index;
@@ -113,19 +151,34 @@ struct wgd_device {
 	uint8_t *gsobuf;          /* one TSO batch being segmented */
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
+	struct wgd_tx_job txjob[WGD_BATCH]; /* sealed at flush, on the workers */
 	int n_tx;
+	/* data messages of the receive batch waiting to be opened together */
+	struct wgd_rx_job *rxjob; /* WGD_RX_SEGS */
+	size_t n_rxjob;
+	struct wgd_workers workers; /* AEAD over threads (workers.h) */
+	unsigned threads;         /* configured (config.h); 0 = online CPUs */
+	bool no_udp_gro;          /* WGMTUD_UDP_GRO=0 */
+	/* one receive batch split into single datagrams (UDP GRO) */
+	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */
+	bool seen_gro;            /* logged the first super-datagram */
 	/* decrypted packets of the current receive batch, for the TUN (GRO) */
-	struct wg_gso_gro_pkt rxq[WGD_BATCH];
+	struct wg_gso_gro_pkt *rxq;  /* WGD_RX_SEGS */
 	size_t n_rxq;
 	uint64_t now;             /* monotonic ns, refreshed per loop turn */
 	uint64_t next_deadline;   /* <= every peer's deadline (may be early) */
 };
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname, int tun_fd,
-		    int uapi_fd, char *err, size_t errlen);
+/* cfg: the environment as main.c read it (config.h); copied. */
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
 int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen);
 int wgd_device_run(struct wgd_device *dev);
+/* One turn of the loop without waiting and without serving the UAPI
+ * socket: a long UAPI set calls it between slices of its preparation, so
+ * that packets keep flowing. Only while nothing visible has changed yet. */
+void wgd_device_pump(struct wgd_device *dev);
 /* (Re)binds the UDP port (0 = random); the old sockets stay on failure. */
 int wgd_device_bind(struct wgd_device *dev, uint16_t port);
 /* Removes the TUN and the socket, wipes all keys. */
@@ -152,6 +205,9 @@ struct wgd_peer *wgd_peer_new(struct wgd_device *dev, const uint8_t pub[WG_KEY_L
  * device's list and table (cannot fail). A peer never linked is released
  * with wgd_peer_free. */
 struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* The same against identity nd (the one a UAPI set is about to install). */
+struct wgd_peer *wgd_peer_alloc_for(struct wgd_device *dev, struct wg_noise_device *nd,
+				    const uint8_t pub[WG_KEY_LEN]);
 void wgd_peer_link(struct wgd_device *dev, struct wgd_peer *peer);
 void wgd_peer_free(struct wgd_peer *peer);
 void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer);
@@ -186,6 +242,9 @@ void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
+/* hands the "too big" hints the UDP edge kept (from its error queues,
+ * drained while receiving or sending) to the path MTU code */
+void wgd_receive_hints(struct wgd_device *dev);
 
 /* conf.c: UAPI get / set against the device */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out);

@@ -24,10 +24,14 @@ void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *pee
 	dev->drops[why]++;
 	if (wgd_log_level >= WGD_LOG_VERBOSE &&
 	    dev->now - dev->drop_logged_ns[why] >= 1000000000ULL) {
-		char ep[80] = "", ip[INET6_ADDRSTRLEN + 16] = "";
+		char ep[96] = "", ip[INET6_ADDRSTRLEN + 16] = "";
 
-		if (peer)
-			wgd_udp_endpoint_str(&peer->ep.addr, ep, sizeof(ep));
+		if (peer && peer->ep.addr.sa.sa_family) {
+			char e[80];
+
+			snprintf(ep, sizeof(ep), " endpoint %s",
+				 wgd_udp_endpoint_str(&peer->ep.addr, e, sizeof(e)));
+		}
 		if (what && addr) {
 			char a[INET6_ADDRSTRLEN];
 
@@ -35,9 +39,13 @@ void wgd_drop_ip(struct wgd_device *dev, enum wgd_drop why, struct wgd_peer *pee
 			snprintf(ip, sizeof(ip), " %s %s", what, a);
 		}
 		dev->drop_logged_ns[why] = dev->now;
-		log_info("drop %s%s%s%s: %s (%llu so far)", wgd_drop_names[why],
-			 peer ? " peer " : "", ep, ip, wgd_drop_descs[why],
-			 (unsigned long long)dev->drops[why]);
+		if (peer)
+			log_peer_info(peer, "drop %s%s%s: %s (%llu so far)", wgd_drop_names[why],
+				      ep, ip, wgd_drop_descs[why],
+				      (unsigned long long)dev->drops[why]);
+		else
+			log_info("drop %s%s: %s (%llu so far)", wgd_drop_names[why], ip,
+				 wgd_drop_descs[why], (unsigned long long)dev->drops[why]);
 	}
 }
 
@@ -52,4 +60,13 @@ void wgd_drop_log_totals(struct wgd_device *dev)
 		if (dev->drops[i])
 			log_info("dropped %llu: %s", (unsigned long long)dev->drops[i],
 				 wgd_drop_names[i]);
+	/* not drops: ICMP errors read from the UDP sockets' error queues,
+	 * and the sends they interrupted, made again */
+	for (int k = 1; k < UDPERR_KIND_COUNT; k++)
+		if (dev->udp.errq[k])
+			log_info("ICMP errors %llu: %s", (unsigned long long)dev->udp.errq[k],
+				 udperr_kind_name((enum udperr_kind)k));
+	if (dev->udp.send_retries)
+		log_info("UDP sends made again after an ICMP error: %llu",
+			 (unsigned long long)dev->udp.send_retries);
 }

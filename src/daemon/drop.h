@@ -20,6 +20,7 @@
 	X(MAC_INVALID, "mac1-invalid", "handshake message with a wrong MAC1") \
 	X(UNDER_LOAD_COOKIE, "under-load-cookie-sent", "under load: answered with a cookie reply instead") \
 	X(RATELIMIT, "handshake-ratelimited", "per-source handshake rate limit") \
+	X(UNDER_LOAD_SOURCE, "under-load-source-limit", "under load: a source over its handshake-message budget, dropped before any crypto") \
 	X(HANDSHAKE_INVALID, "handshake-invalid", "handshake message failed (unknown peer, replay, bad crypto)") \
 	X(COOKIE_INVALID, "cookie-reply-invalid", "cookie reply that does not decrypt or matches nothing") \
 	X(UNKNOWN_INDEX, "unknown-receiver-index", "data for a session we do not have") \

@@ -6,26 +6,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "uapi/uapi_client.h"
+
 enum wgd_log_level wgd_log_level = WGD_LOG_ERROR;
 const char *wgd_log_ifname = "wgmtud";
 
-enum wgd_log_level wgd_log_parse(const char *s)
-{
-	if (!s)
-		return WGD_LOG_ERROR;
-	if (!strcmp(s, "verbose") || !strcmp(s, "debug"))
-		return WGD_LOG_VERBOSE;
-	if (!strcmp(s, "silent"))
-		return WGD_LOG_SILENT;
-	return WGD_LOG_ERROR;
-}
-
-void wgd_log(enum wgd_log_level lvl, const char *fmt, ...)
+static void logv(enum wgd_log_level lvl, const char *prefix, const char *fmt, va_list ap)
 {
 	char ts[32];
 	struct timespec now;
 	struct tm tm;
-	va_list ap;
 	FILE *out;
 
 	if (lvl > wgd_log_level || lvl == WGD_LOG_SILENT)
@@ -34,11 +24,41 @@ void wgd_log(enum wgd_log_level lvl, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y/%m/%d %H:%M:%S", &tm);
 	out = lvl == WGD_LOG_ERROR ? stderr : stdout;
-	fprintf(out, "%s: %s %s: ", lvl == WGD_LOG_ERROR ? "ERROR" : "DEBUG", ts,
-		wgd_log_ifname);
-	va_start(ap, fmt);
+	fprintf(out, "%s: %s %s: %s", lvl == WGD_LOG_ERROR ? "ERROR" : "DEBUG", ts,
+		wgd_log_ifname, prefix);
 	vfprintf(out, fmt, ap);
-	va_end(ap);
 	fputc('\n', out);
 	fflush(out);
+}
+
+void wgd_log(enum wgd_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	logv(lvl, "", fmt, ap);
+	va_end(ap);
+}
+
+const char *wgd_log_peer_name(const uint8_t public_key[32], char buf[WGD_LOG_PEER_NAME_MAX])
+{
+	char b64[UAPI_B64_KEY_LEN + 1];
+
+	uapi_key_to_base64(public_key, b64);
+	/* 43 significant characters and one '=': the first and the last four */
+	snprintf(buf, WGD_LOG_PEER_NAME_MAX, "peer(%.4s\u2026%.4s)", b64, b64 + 39);
+	return buf;
+}
+
+void wgd_log_peer(enum wgd_log_level lvl, const uint8_t public_key[32], const char *fmt, ...)
+{
+	char name[WGD_LOG_PEER_NAME_MAX], prefix[WGD_LOG_PEER_NAME_MAX + 4];
+	va_list ap;
+
+	if (lvl > wgd_log_level || lvl == WGD_LOG_SILENT)
+		return;
+	snprintf(prefix, sizeof(prefix), "%s - ", wgd_log_peer_name(public_key, name));
+	va_start(ap, fmt);
+	logv(lvl, prefix, fmt, ap);
+	va_end(ap);
 }

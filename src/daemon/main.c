@@ -4,6 +4,7 @@
  * create the TUN and the UAPI socket, then (unless foreground) detach and
  * run the device loop until SIGINT/SIGTERM or the interface is deleted.
  */
+#include "daemon/config.h"
 #include "daemon/device.h"
 #include "daemon/log.h"
 
@@ -35,30 +36,44 @@ static void usage(FILE *f)
 		"  --version         print the version and exit\n"
 		"  -h, --help        print this help and exit\n"
 		"\n"
-		"Environment:\n"
-		"  WG_PROCESS_FOREGROUND=1   same as --foreground\n"
-		"  LOG_LEVEL=error|verbose|silent   what to log (default error)\n"
+		"Environment (a value not listed here is refused: exit 1):\n"
+		"  WG_PROCESS_FOREGROUND=1|0   1: same as --foreground\n"
+		"  LOG_LEVEL=error|verbose|debug|silent   what to log (default error)\n"
 		"  WG_TUN_FD=N        use the already open TUN descriptor N\n"
 		"  WG_UAPI_FD=N       use the already listening UAPI socket N\n"
+		"  WGMTUD_THREADS=N   threads for encryption and decryption, 1..16\n"
+		"                     (default: the online CPUs)\n"
+		"  WGMTUD_UDP_GRO=1|0 0: do not ask the kernel for merged UDP datagrams\n"
+		"  WGMTUD_TEST_TIMER_SCALE=1..1000, WGMTUD_TEST_PMTU_RAISE_MS=100..600000\n"
+		"                     for tests only: faster protocol / path-MTU timers\n"
 		"\n"
 		"Example:\n"
 		"  wgmtud wg0 && wg setconf wg0 <(wg-quick strip wg0) && ip link set wg0 up\n"
 		"  WG_QUICK_USERSPACE_IMPLEMENTATION=wgmtud wg-quick up wg0\n");
 }
 
-static int env_fd(const char *name, int *fd)
+static const char *env_get(const char *name)
 {
-	const char *v = getenv(name);
-	unsigned long n;
+	return getenv(name);
+}
 
-	*fd = -1;
-	if (!v || !*v)
+/* WG_TUN_FD / WG_UAPI_FD (already parsed) must be open; the UAPI one a
+ * socket. */
+static int check_fd(const char *name, int fd, bool socket)
+{
+	struct stat st;
+
+	if (fd < 0)
 		return 0;
-	if (parse_ulong(v, 0, 65535, &n) < 0 || fcntl((int)n, F_GETFD) < 0) {
-		fprintf(stderr, "wgmtud: %s=%s is not an open file descriptor\n", name, v);
+	if (fcntl(fd, F_GETFD) < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "wgmtud: %s=%d is not an open file descriptor\n", name, fd);
 		return -EBADF;
 	}
-	*fd = (int)n;
+	if (socket && !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "wgmtud: %s=%d is not a socket (expected a listening unix socket)\n",
+			name, fd);
+		return -ENOTSOCK;
+	}
 	return 0;
 }
 
@@ -92,10 +107,11 @@ static int daemonize(bool keep_output)
 int main(int argc, char **argv)
 {
 	static struct wgd_device dev;
-	const char *ifname = NULL, *ll = getenv("LOG_LEVEL");
+	struct wgd_config cfg;
+	const char *ifname = NULL;
 	bool foreground = false;
 	char err[256] = "";
-	int tun_fd, uapi_fd, r;
+	int r;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
@@ -128,21 +144,26 @@ int main(int argc, char **argv)
 			ifname, IFNAMSIZ - 1);
 		return 2;
 	}
-	if (getenv("WG_PROCESS_FOREGROUND") && !strcmp(getenv("WG_PROCESS_FOREGROUND"), "1"))
-		foreground = true;
-	wgd_log_level = wgd_log_parse(ll);
-	wgd_log_ifname = ifname;
-	if (env_fd("WG_TUN_FD", &tun_fd) < 0 || env_fd("WG_UAPI_FD", &uapi_fd) < 0)
+	/* the only place the daemon reads its environment */
+	if (wgd_config_from_env(&cfg, env_get, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgmtud: %s\n", err);
 		return 1;
+	}
+	if (check_fd("WG_TUN_FD", cfg.tun_fd, false) < 0 ||
+	    check_fd("WG_UAPI_FD", cfg.uapi_fd, true) < 0)
+		return 1;
+	foreground = foreground || cfg.foreground;
+	wgd_log_level = cfg.log_level;
+	wgd_log_ifname = ifname;
 
 	signal(SIGPIPE, SIG_IGN);
-	r = wgd_device_init(&dev, ifname, tun_fd, uapi_fd, err, sizeof(err));
+	r = wgd_device_init(&dev, ifname, &cfg, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "wgmtud: %s\n", err[0] ? err : strerror(-r));
 		return 1;
 	}
 	if (!foreground) {
-		r = daemonize(ll && wgd_log_level != WGD_LOG_SILENT);
+		r = daemonize(cfg.log_level_set && wgd_log_level != WGD_LOG_SILENT);
 		if (r < 0) {
 			fprintf(stderr, "wgmtud: cannot detach: %s\n", strerror(-r));
 			wgd_device_destroy(&dev);

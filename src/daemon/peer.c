@@ -20,15 +20,20 @@ struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_
 
 struct wgd_peer *wgd_peer_alloc(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
+	return wgd_peer_alloc_for(dev, &dev->noise, pub);
+}
+
+struct wgd_peer *wgd_peer_alloc_for(struct wgd_device *dev, struct wg_noise_device *nd,
+				    const uint8_t pub[WG_KEY_LEN])
+{
 	struct wgd_peer *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	p->dev = dev;
 	memcpy(p->public_key, pub, WG_KEY_LEN);
-	if (wg_noise_handshake_init(&p->hs, &dev->noise, pub, NULL, p) < 0 &&
-	    dev->noise.has_identity)
-		log_info("peer key is unusable (low-order point): no handshake possible");
+	if (wg_noise_handshake_init(&p->hs, nd, pub, NULL, p) < 0 && nd->has_identity)
+		log_peer_info(p, "key is unusable (low-order point): no handshake possible");
 	wg_cookie_maker_init(&p->cookie, pub);
 	wg_timers_init(&p->timers, &dev->timer_consts);
 	wgd_pmtu_peer_init(p);
@@ -106,7 +111,7 @@ bool wgd_peer_set_endpoint(struct wgd_peer *peer, const struct wgd_endpoint *ep)
 		return false;
 	moved = !wgd_udp_endpoint_addr_eq(&peer->ep.addr, &ep->addr);
 	if (moved && peer->ep.addr.sa.sa_family)
-		log_info("peer endpoint %s -> %s", wgd_udp_endpoint_str(&peer->ep.addr, a, sizeof(a)),
+		log_peer_info(peer, "endpoint %s -> %s", wgd_udp_endpoint_str(&peer->ep.addr, a, sizeof(a)),
 			 wgd_udp_endpoint_str(&ep->addr, b, sizeof(b)));
 	peer->ep = *ep;
 	return moved;
@@ -117,12 +122,12 @@ void wgd_peer_actions(struct wgd_peer *peer, uint32_t actions)
 	if (actions & WG_TIMERS_CLEAR_SRC)
 		peer->ep.has_src = false;
 	if (actions & WG_TIMERS_GAVE_UP)
-		log_info("handshake did not complete after %u attempts, giving up",
+		log_peer_info(peer, "handshake did not complete after %u attempts, giving up",
 			 peer->dev->timer_consts.max_timer_handshakes + 2);
 	if (actions & WG_TIMERS_PURGE_STAGED)
 		wgd_send_staged_purge(peer, WGD_DROP_STAGED_EXPIRED);
 	if (actions & WG_TIMERS_ZERO_KEYS) {
-		log_info("no session for 3 x REJECT_AFTER_TIME: zeroing keys");
+		log_peer_info(peer, "no session for 3 x REJECT_AFTER_TIME: zeroing keys");
 		wgd_peer_zero_keys(peer);
 	}
 	if (actions & WG_TIMERS_SEND_INITIATION)

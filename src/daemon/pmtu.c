@@ -32,19 +32,6 @@ static uint64_t pmtu_now_ms(const struct wgd_device *dev)
 	return dev->now / NS_PER_MS;
 }
 
-static void peer_name(const struct wgd_peer *peer, char *buf, size_t len)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const uint8_t *k = peer->public_key;
-
-	/* the first 8 base64 characters, as wg show abbreviates */
-	snprintf(buf, len, "%c%c%c%c%c%c%c%c", b64[k[0] >> 2], b64[((k[0] & 3) << 4) | (k[1] >> 4)],
-		 b64[((k[1] & 15) << 2) | (k[2] >> 6)], b64[k[2] & 63], b64[k[3] >> 2],
-		 b64[((k[3] & 3) << 4) | (k[4] >> 4)], b64[((k[4] & 15) << 2) | (k[5] >> 6)],
-		 b64[k[5] & 63]);
-}
-
 static int64_t wall_sec(void)
 {
 	struct timespec ts;
@@ -276,7 +263,7 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 
 	for (;;) {
 		enum pmtuctl_method m;
-		char name[16], a[INET6_ADDRSTRLEN];
+		char a[INET6_ADDRSTRLEN];
 		bool found;
 
 		for (size_t i = 0; i < out->n_probes; i++) {
@@ -285,11 +272,8 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 			if ((unsigned)pr->method < PMTUCTL_M_COUNT && method_io[pr->method].send)
 				method_io[pr->method].send(peer, pr->id, pr->size);
 		}
-		if (out->n_logs) {
-			peer_name(peer, name, sizeof(name));
-			for (size_t i = 0; i < out->n_logs; i++)
-				log_info("peer %s: %s", name, out->log[i]);
-		}
+		for (size_t i = 0; i < out->n_logs; i++)
+			log_peer_info(peer, "%s", out->log[i]);
 		if (out->mtu_changed)
 			p->last_change = wall_sec();
 		if (out->deadline < dev->next_deadline)

@@ -43,17 +43,31 @@ static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
 		wgd_pmtu_endpoint_changed(peer);
 }
 
+/* Cookie replies leave in batches: one sendmmsg per receive round, not one
+ * sendmsg per reply (a flood makes many). */
+static void flush_cookie_replies(struct wgd_device *dev)
+{
+	if (dev->n_cookie)
+		wgd_udp_send(&dev->udp, dev->cookie_dg, dev->n_cookie);
+	dev->n_cookie = 0;
+}
+
 static void send_cookie_reply(struct wgd_device *dev, struct wgd_dgram *d)
 {
-	struct wg_message_handshake_cookie reply;
-	struct wgd_dgram out = { .buf = (uint8_t *)&reply, .len = sizeof(reply), .ep = d->ep };
+	struct wg_message_handshake_cookie *reply;
 	uint16_t port;
 	size_t alen;
 	const uint8_t *a = ep_addr(&d->ep, &alen, &port);
 
-	if (wg_cookie_create_reply(&dev->cookie, &reply, d->buf, d->len, a, alen, port,
-				   dev->now) == 0)
-		wgd_udp_send(&dev->udp, &out, 1);
+	if (dev->n_cookie == WGD_BATCH)
+		flush_cookie_replies(dev);
+	reply = &dev->cookie_out[dev->n_cookie];
+	if (wg_cookie_create_reply(&dev->cookie, reply, d->buf, d->len, a, alen, port,
+				   dev->now) == 0) {
+		dev->cookie_dg[dev->n_cookie] = (struct wgd_dgram){
+			.buf = (uint8_t *)reply, .len = sizeof(*reply), .ep = d->ep };
+		dev->n_cookie++;
+	}
 }
 
 static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
@@ -70,8 +84,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 	bool under;
 	int r;
 
-	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	under = wg_load_update(&dev->load, pending, dev->now);
+	/* under load, a source over its budget costs no crypto at all: not
+	 * even MAC1 (a flood of valid MAC1s is what this stops) */
+	if (under && !wg_ratelimit_allow(&dev->flood_rl, d->ep.addr.sa.sa_family, a, dev->now)) {
+		wgd_drop(dev, WGD_DROP_UNDER_LOAD_SOURCE, NULL);
+		return;
+	}
+	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	v = wg_load_decide(under, mac != WG_COOKIE_MAC_INVALID, mac == WG_COOKIE_MAC_VALID_MAC2,
 			   &dev->ratelimit, d->ep.addr.sa.sa_family, a, dev->now);
 	switch (v) {
@@ -98,7 +118,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 			return;
 		}
 		peer = hs->peer;
-		log_info("received handshake initiation");
+		log_peer_info(peer, "received handshake initiation");
 		roam(peer, &d->ep);
 		peer->rx_bytes += d->len;
 		act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
@@ -107,7 +127,7 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		if (r == 0)
 			r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 		if (r < 0) {
-			log_err("cannot answer a handshake: %s", strerror(-r));
+			log_peer_err(peer, "cannot answer a handshake: %s", strerror(-r));
 			wgd_peer_actions(peer, act);
 			return;
 		}
@@ -127,14 +147,14 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 		return;
 	}
 	peer = hs->peer;
-	log_info("received handshake response");
+	log_peer_info(peer, "received handshake response");
 	roam(peer, &d->ep);
 	peer->rx_bytes += d->len;
 	act = wg_timers_any_authenticated_packet_received(&peer->timers, dev->now);
 	act |= wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);
 	r = wg_noise_begin_session(hs, &peer->kps, dev->now, NULL);
 	if (r < 0) {
-		log_err("cannot derive the session: %s", strerror(-r));
+		log_peer_err(peer, "cannot derive the session: %s", strerror(-r));
 		wgd_peer_actions(peer, act);
 		return;
 	}
@@ -161,21 +181,16 @@ static void rx_cookie(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_COOKIE_INVALID, peer);
 		return;
 	}
-	log_info("received a cookie reply: the peer is under load");
+	log_peer_info(peer, "received a cookie reply: the peer is under load");
 }
 
-static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
+/* A data message joins the batch's jobs: its keypair is looked up now, in
+ * order (a handshake earlier in the batch may have made it). */
+static void rx_data_queue(struct wgd_device *dev, struct wgd_dgram *d)
 {
-	struct wg_timers_keypair ki;
 	struct wg_index_entry *e;
-	struct wg_keypair *kp;
-	struct wgd_peer *peer;
-	struct ipinfo ip;
-	uint8_t *plain;
-	int fam;
-	size_t plen = 0;
-	uint32_t idx, act;
-	int r;
+	struct wgd_rx_job *j;
+	uint32_t idx;
 
 	if (wg_transport_peek_index(d->buf, d->len, &idx) < 0) {
 		wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
@@ -186,9 +201,40 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		wgd_drop(dev, WGD_DROP_UNKNOWN_INDEX, NULL);
 		return;
 	}
-	kp = e->ptr;
-	peer = kp->peer;
-	r = wg_transport_decrypt(kp, d->buf, d->len, dev->now, &plen, NULL);
+	j = &dev->rxjob[dev->n_rxjob++];
+	j->d = d;
+	j->kp = wg_keypair_get(e->ptr);
+	j->r = 0;
+}
+
+/* One item of the parallel work: authenticate and decrypt job i on lane. */
+static void rx_open_item(void *arg, size_t i, unsigned lane)
+{
+	struct wgd_device *dev = arg;
+	struct wgd_rx_job *j = &dev->rxjob[i];
+
+	j->plen = 0;
+	j->r = wg_transport_open(j->kp, lane, j->d->buf, j->d->len, dev->now, &j->plen,
+				 &j->counter);
+}
+
+/* The rest of a data message, on the loop thread in arrival order: replay
+ * window, roaming, timers, the pmtu checks, the inner checks, the TUN queue. */
+static void rx_data(struct wgd_device *dev, struct wgd_rx_job *j)
+{
+	struct wg_timers_keypair ki;
+	struct wgd_dgram *d = j->d;
+	struct wg_keypair *kp = j->kp;
+	struct wgd_peer *peer = kp->peer;
+	struct ipinfo ip;
+	uint8_t *plain;
+	size_t plen = j->plen;
+	int fam;
+	uint32_t act;
+	int r = j->r;
+
+	if (!r && !wg_transport_commit(kp, j->counter))
+		r = -EALREADY;
 	if (r < 0) {
 		wgd_drop(dev, r == -EBADMSG ? WGD_DROP_DECRYPT : r == -EALREADY ? WGD_DROP_REPLAY :
 			 r == -ESTALE ? WGD_DROP_KEY_EXPIRED : WGD_DROP_UDP_MALFORMED, peer);
@@ -216,6 +262,8 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 		return; /* keepalive */
 
 	plain = d->buf + WG_MSG_DATA_HEADER_LEN;
+	/* the one inner-packet parser (pmtu/ipinfo.h); in-band probe
+	 * messages are not IP and fail it */
 	r = ipi_parse(plain, plen, &ip);
 	if (wgd_pmtu_rx_probe(peer, plain, plen, r == 0 ? &ip : NULL) == WGD_PMTU_CONSUMED)
 		return;
@@ -239,6 +287,23 @@ static void rx_data(struct wgd_device *dev, struct wgd_dgram *d)
 	}
 }
 
+/* Opens the queued data messages over the worker threads, then finishes
+ * each on this thread in arrival order. */
+static void rx_data_run(struct wgd_device *dev)
+{
+	size_t n = dev->n_rxjob;
+
+	if (!n)
+		return;
+	wgd_workers_run(&dev->workers, n, rx_open_item, dev);
+	for (size_t i = 0; i < n; i++) {
+		rx_data(dev, &dev->rxjob[i]);
+		wg_keypair_put(dev->rxjob[i].kp);
+		dev->rxjob[i].kp = NULL;
+	}
+	dev->n_rxjob = 0;
+}
+
 /* Writes the batch's decrypted packets into the TUN: runs of one TCP flow
  * as one GSO super-packet (gso.h), the rest one by one. */
 static void rx_flush_tun(struct wgd_device *dev)
@@ -248,7 +313,8 @@ static void rx_flush_tun(struct wgd_device *dev)
 
 	while (i < dev->n_rxq) {
 		struct wg_gso_gro_pkt *q = dev->rxq + i;
-		size_t k = wg_gso_gro_run(q, dev->n_rxq - i), total;
+		size_t left = dev->n_rxq - i;
+		size_t k = wg_gso_gro_run(q, left < WGD_BATCH ? left : WGD_BATCH), total;
 		struct virtio_net_hdr vh;
 		struct wg_gso_gro_hdr h;
 		ssize_t want;
@@ -288,21 +354,56 @@ static void rx_flush_tun(struct wgd_device *dev)
 	dev->n_rxq = 0;
 }
 
+void wgd_receive_hints(struct wgd_device *dev)
+{
+	struct udperr e;
+
+	while (wgd_udp_take_hint(&dev->udp, &e))
+		wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.info);
+}
+
+/* The received datagrams as single WireGuard messages in dev->rxd: a UDP
+ * GRO super-datagram (d->gso > 0) is cut into its segments in place, each
+ * with the sender's endpoint. Returns the count (at most WGD_RX_SEGS). */
+static size_t rx_split(struct wgd_device *dev, const struct wgd_dgram *d, int n)
+{
+	size_t ns = 0;
+
+	for (int i = 0; i < n; i++) {
+		size_t seg = d[i].gso ? d[i].gso : d[i].len, off = 0;
+
+		if (ns == WGD_RX_SEGS)
+			break;
+
+		if (d[i].gso && !dev->seen_gro) {
+			dev->seen_gro = true;
+			log_info("UDP GRO: received %zu bytes in segments of %zu", d[i].len, d[i].gso);
+		}
+		do {
+			struct wgd_dgram *s = &dev->rxd[ns++];
+			size_t len = d[i].len - off < seg ? d[i].len - off : seg;
+
+			s->buf = d[i].buf + off;
+			s->len = len;
+			s->cap = len;
+			s->gso = 0;
+			s->ep = d[i].ep;
+			off += len;
+		} while (off < d[i].len && ns < WGD_RX_SEGS);
+	}
+	return ns;
+}
+
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 {
 	struct wgd_dgram d[WGD_BATCH];
+	struct wgd_dgram *segs = dev->rxd;
 
 	/* ICMP errors about our datagrams: "too big" is a hint to probe */
-	for (int i = 0; i < WGD_BATCH; i++) {
-		struct wgd_udp_err e;
-
-		if (wgd_udp_recv_err(fd, &e) <= 0)
-			break;
-		if (e.too_big)
-			wgd_pmtu_on_outer_ptb(dev, e.family, e.addr, e.port, e.mtu);
-	}
+	wgd_udp_drain_errors(&dev->udp, fd);
+	wgd_receive_hints(dev);
 	for (int round = 0; round < 4; round++) {
-		size_t pending = 0;
+		size_t pending = 0, ns;
 		int n;
 
 		for (int i = 0; i < WGD_BATCH; i++) {
@@ -320,30 +421,36 @@ void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
 		}
 		if (n == 0)
 			return;
-		for (int i = 0; i < n; i++) {
-			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+		ns = rx_split(dev, d, n);
+		for (size_t i = 0; i < ns; i++) {
+			enum wg_message_type t = wg_message_classify(segs[i].buf, segs[i].len);
 
 			if (t == WG_MSG_HANDSHAKE_INITIATION || t == WG_MSG_HANDSHAKE_RESPONSE)
 				pending++;
 		}
-		for (int i = 0; i < n; i++) {
-			enum wg_message_type t = wg_message_classify(d[i].buf, d[i].len);
+		for (size_t i = 0; i < ns; i++) {
+			enum wg_message_type t = wg_message_classify(segs[i].buf, segs[i].len);
 
+			if (t == WG_MSG_DATA) {
+				rx_data_queue(dev, &segs[i]);
+				continue;
+			}
+			/* what came before a handshake message is done first */
+			rx_data_run(dev);
 			switch (t) {
 			case WG_MSG_HANDSHAKE_INITIATION:
 			case WG_MSG_HANDSHAKE_RESPONSE:
-				rx_handshake(dev, &d[i], t, pending--);
+				rx_handshake(dev, &segs[i], t, pending--);
 				break;
 			case WG_MSG_HANDSHAKE_COOKIE:
-				rx_cookie(dev, &d[i]);
-				break;
-			case WG_MSG_DATA:
-				rx_data(dev, &d[i]);
+				rx_cookie(dev, &segs[i]);
 				break;
 			default:
 				wgd_drop(dev, WGD_DROP_UDP_MALFORMED, NULL);
 			}
 		}
+		rx_data_run(dev);
+		flush_cookie_replies(dev);
 		rx_flush_tun(dev);
 		wgd_send_flush(dev);
 		if (n < WGD_BATCH)

@@ -22,11 +22,38 @@ static uint8_t *tx_slot(struct wgd_device *dev, int i)
 	return dev->txbuf + (size_t)i * WGD_PKT_BUF;
 }
 
+/* One item of the flush's parallel work: seal tx slot i on lane. */
+static void tx_seal_item(void *arg, size_t i, unsigned lane)
+{
+	struct wgd_device *dev = arg;
+	struct wgd_tx_job *j = &dev->txjob[i];
+	size_t out = 0;
+
+	j->r = wg_transport_seal(j->kp, lane, j->counter, dev->tx[i].buf, j->plen, WGD_PKT_BUF,
+				 j->mtu, &out);
+}
+
 void wgd_send_flush(struct wgd_device *dev)
 {
-	int sent;
+	int sent, n = 0;
 
 	if (!dev->n_tx)
+		return;
+	/* seal the batch over the threads; the order of the batch (and so of
+	 * each peer's packets and counters) stays as it was built */
+	wgd_workers_run(&dev->workers, (size_t)dev->n_tx, tx_seal_item, dev);
+	for (int i = 0; i < dev->n_tx; i++) {
+		wg_keypair_put(dev->txjob[i].kp);
+		dev->txjob[i].kp = NULL;
+		if (dev->txjob[i].r < 0) {
+			wgd_drop(dev, WGD_DROP_ENCRYPT, dev->tx_peer[i]);
+			continue;
+		}
+		dev->tx[n] = dev->tx[i];
+		dev->tx_peer[n++] = dev->tx_peer[i];
+	}
+	dev->n_tx = n;
+	if (!n)
 		return;
 	sent = wgd_udp_send(&dev->udp, dev->tx, dev->n_tx);
 	for (int i = 0; i < dev->n_tx; i++) {
@@ -101,22 +128,30 @@ static int tx_encrypt_slot(struct wgd_peer *peer, size_t len, size_t pad_mtu)
 	struct wgd_device *dev = peer->dev;
 	uint8_t *slot = tx_slot(dev, dev->n_tx);
 	struct wg_timers_keypair ki;
+	struct wgd_tx_job *j = &dev->txjob[dev->n_tx];
 	struct wg_keypair *kp;
+	uint64_t counter;
 	uint32_t act;
-	size_t out = 0;
-	int r;
+	size_t out = wg_transport_datagram_len(len, pad_mtu);
 
 	kp = wg_keypairs_current(&peer->kps, dev->now);
 	if (!kp)
 		return -ENOKEY;
-	r = wg_transport_encrypt(kp, slot, len, WGD_PKT_BUF, pad_mtu, dev->now, &out, NULL);
-	wg_keypair_put(kp);
-	if (r == -ESTALE)
-		return -ENOKEY;
-	if (r < 0) {
+	if (out > WGD_PKT_BUF) {
+		wg_keypair_put(kp);
 		wgd_drop(dev, WGD_DROP_ENCRYPT, peer);
 		return 0;
 	}
+	/* the counter now, in order; the sealing at the flush */
+	if (wg_transport_reserve(kp, dev->now, &counter) < 0) {
+		wg_keypair_put(kp);
+		return -ENOKEY;
+	}
+	j->kp = kp;
+	j->counter = counter;
+	j->plen = len;
+	j->mtu = pad_mtu;
+	j->r = 0;
 	dev->tx[dev->n_tx].buf = slot;
 	dev->tx[dev->n_tx].len = out;
 	dev->tx[dev->n_tx].ep = peer->ep;
@@ -248,11 +283,11 @@ void wgd_send_initiation(struct wgd_peer *peer)
 	r = wg_noise_create_initiation(&peer->hs, &msg, (uint64_t)wall.tv_sec,
 				       (uint32_t)wall.tv_nsec);
 	if (r < 0) {
-		log_info("cannot create a handshake initiation: %s", strerror(-r));
+		log_peer_info(peer, "cannot create a handshake initiation: %s", strerror(-r));
 		return;
 	}
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), dev->now);
-	log_info("sending handshake initiation");
+	log_peer_info(peer, "sending handshake initiation");
 	wgd_send_raw(peer, &msg, sizeof(msg));
 	OPENSSL_cleanse(&msg, sizeof(msg));
 	act = wg_timers_any_authenticated_packet_traversal(&peer->timers, dev->now);

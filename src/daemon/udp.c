@@ -2,6 +2,7 @@
 #include "daemon/udp.h"
 
 #include "daemon/log.h"
+#include "pmtu/udperr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT cmsg */
+#define CBUF_LEN 96 /* room for an in6_pktinfo and a UDP_SEGMENT/UDP_GRO cmsg */
 /* UDP GSO: at most this many segments, and under 64 KB in all */
 #define GSO_MAX_SEGS 64
 #define GSO_MAX_BYTES 65000
@@ -78,6 +79,7 @@ int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark)
 {
 	int r4, r6 = 0, tries;
 
+	memset(u, 0, sizeof(*u));
 	u->fd4 = u->fd6 = -1;
 	u->fwmark = fwmark;
 	/* A random port must be free in both families: retry a few times. */
@@ -110,7 +112,22 @@ int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark)
 		u->gso = setsockopt(u->fd4 >= 0 ? u->fd4 : u->fd6, SOL_UDP, UDP_SEGMENT,
 				    &z, sizeof(z)) == 0;
 	}
+	/* UDP_GRO (Linux 5.0): the kernel hands over runs of equal datagrams
+	 * of one sender (e.g. a peer's UDP GSO train) as one super-datagram,
+	 * split again in receive.c */
+	wgd_udp_set_gro(u, true);
 	return 0;
+}
+
+bool wgd_udp_set_gro(struct wgd_udp *u, bool on)
+{
+	int v = on, fds[2] = { u->fd4, u->fd6 };
+
+	u->gro = on;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0 && setsockopt(fds[i], SOL_UDP, UDP_GRO, &v, sizeof(v)) < 0)
+			u->gro = false;
+	return u->gro;
 }
 
 void wgd_udp_close(struct wgd_udp *u)
@@ -134,7 +151,9 @@ int wgd_udp_set_fwmark(struct wgd_udp *u, uint32_t fwmark)
 	return 0;
 }
 
-int wgd_udp_recv_err(int fd, struct wgd_udp_err *e)
+/* Reads one message of fd's error queue into *e: 1, 0 when empty, or a
+ * negative errno. */
+static int recv_err(int fd, struct udperr *e)
 {
 	union wgd_sockaddr a;
 	union {
@@ -145,35 +164,45 @@ int wgd_udp_recv_err(int fd, struct wgd_udp_err *e)
 	struct iovec iov = { .iov_base = quote, .iov_len = sizeof(quote) };
 	struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov,
 			    .msg_iovlen = 1, .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
-	struct cmsghdr *c;
 
-	memset(e, 0, sizeof(*e));
 	memset(&a, 0, sizeof(a));
 	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	e->family = a.sa.sa_family;
-	if (e->family == AF_INET) {
-		memcpy(e->addr, &a.in4.sin_addr, 4);
-		e->port = ntohs(a.in4.sin_port);
-	} else if (e->family == AF_INET6) {
-		memcpy(e->addr, &a.in6.sin6_addr, 16);
-		e->port = ntohs(a.in6.sin6_port);
-	}
-	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		struct sock_extended_err ee;
-
-		if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) ||
-		    c->cmsg_len < CMSG_LEN(sizeof(ee)))
-			continue;
-		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		if ((ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3 && ee.ee_code == 4) ||
-		    (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 2)) {
-			e->too_big = true;
-			e->mtu = ee.ee_info;
-		}
-	}
+	udperr_parse(&a, m.msg_namelen, cb.buf, m.msg_controllen, e);
 	return 1;
+}
+
+int wgd_udp_drain_errors(struct wgd_udp *u, int fd)
+{
+	int n = 0;
+
+	while (n < WGD_UDP_ERR_DRAIN_MAX) {
+		struct udperr e;
+
+		if (recv_err(fd, &e) <= 0)
+			break;
+		n++;
+		u->errq[e.kind]++;
+		if (e.kind != UDPERR_TOO_BIG)
+			continue;
+		if (u->n_hints == WGD_UDP_HINTS) {
+			u->hints_lost++;
+			continue;
+		}
+		u->hints[(u->hint_head + u->n_hints) % WGD_UDP_HINTS] = e;
+		u->n_hints++;
+	}
+	return n;
+}
+
+bool wgd_udp_take_hint(struct wgd_udp *u, struct udperr *e)
+{
+	if (!u->n_hints)
+		return false;
+	*e = u->hints[u->hint_head];
+	u->hint_head = (u->hint_head + 1) % WGD_UDP_HINTS;
+	u->n_hints--;
+	return true;
 }
 
 int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
@@ -208,6 +237,7 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		struct cmsghdr *c;
 
 		d[i].len = m[i].msg_len;
+		d[i].gso = 0;
 		ep->has_src = false;
 		ep->src_ifindex = 0;
 		if (m[i].msg_hdr.msg_flags & MSG_TRUNC)
@@ -229,6 +259,13 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 				ep->src6 = pi.ipi6_addr;
 				ep->src_ifindex = (int)pi.ipi6_ifindex;
 				ep->has_src = true;
+			} else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+				   c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				int seg;
+
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				if (seg > 0 && (size_t)seg < d[i].len)
+					d[i].gso = (size_t)seg;
 			}
 		}
 	}
@@ -278,6 +315,20 @@ static void set_cmsgs(struct msghdr *h, char *cbuf, const struct wgd_endpoint *e
 		h->msg_control = NULL;
 }
 
+/* An errno an ICMP error can leave pending on the socket (the kernel's
+ * icmp_err_convert / icmpv6_err_convert): a send failing with one of these
+ * may not be about that datagram at all. */
+static bool icmp_errno(int e)
+{
+	switch (e) {
+	case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH: case EMSGSIZE:
+	case EPROTO: case EHOSTDOWN: case ENONET: case ENOPROTOOPT:
+	case EOPNOTSUPP: case EACCES:
+		return true;
+	}
+	return false;
+}
+
 /*
  * Sends d[0..n) that all share one family through fd. With UDP GSO, runs
  * of datagrams to the same endpoint with the same length (the last of a
@@ -292,14 +343,14 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		char buf[CBUF_LEN];
 		struct cmsghdr align;
 	} cb[WGD_UDP_BATCH];
-	int pos = 0, done = 0, waited = 0;
+	int pos = 0, done = 0, waited = 0, retried = 0;
 
 	for (int i = 0; i < n; i++) {
 		iov[i].iov_base = d[i].buf;
 		iov[i].iov_len = d[i].len;
 	}
 	while (pos < n) {
-		int nm = 0, r, k;
+		int nm = 0, r, k, err;
 
 		/* build messages from pos on */
 		for (int i = pos; i < n; nm++) {
@@ -329,26 +380,46 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 			for (k = 0; k < r; k++)
 				done += count[k];
 			pos = first[r - 1] + count[r - 1];
+			retried = 0;
 			continue;
 		}
 		if (errno == EINTR)
 			continue;
-		/* the message at pos failed */
-		if ((errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH) &&
+		err = errno;
+		/*
+		 * The message at pos failed. With IP_RECVERR every ICMP error
+		 * (about any earlier datagram, genuine or forged by anyone) is
+		 * also the socket's pending error, and the next send returns it
+		 * instead of sending. So drain the error queue (too-big hints
+		 * are kept for the path MTU code) and send again. Whether the
+		 * error was pending or is this datagram's own (no route, ...)
+		 * cannot be told apart: the queue may already be empty when the
+		 * pending error is set (the ICMP is handled on another CPU, or
+		 * the queue was full). An error of its own repeats; a pending
+		 * one does not, unless another ICMP arrives within the few
+		 * microseconds of the retry, WGD_UDP_SEND_RETRIES times in a row.
+		 */
+		if (icmp_errno(err) && retried < WGD_UDP_SEND_RETRIES) {
+			wgd_udp_drain_errors(u, fd);
+			retried++;
+			u->send_retries++;
+			continue;
+		}
+		if ((err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH) &&
 		    d[pos].ep.has_src) {
 			/* sticky source gone (address removed, roamed): forget it */
 			for (k = 0; k < count[0]; k++)
 				d[pos + k].ep.has_src = false;
 			continue;
 		}
-		if ((errno == EIO || errno == EINVAL) && count[0] > 1) {
+		if ((err == EIO || err == EINVAL) && count[0] > 1) {
 			/* the route's device cannot take UDP GSO: stop using it */
 			log_info("UDP segmentation offload unavailable (%s): sending one by one",
-				 strerror(errno));
+				 strerror(err));
 			u->gso = false;
 			continue;
 		}
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && waited < 2) {
+		if ((err == EAGAIN || err == EWOULDBLOCK) && waited < 2) {
 			/* socket buffer full: give the kernel a moment, then drop */
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
@@ -356,7 +427,8 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 			waited++;
 			continue;
 		}
-		pos += count[0]; /* drop this message (unreachable etc.) */
+		pos += count[0]; /* drop this message (no route etc.) */
+		retried = 0;
 	}
 	return done;
 }

@@ -14,6 +14,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "pmtu/udperr.h"
+
+#define WGD_UDP_HINTS 16          /* too-big hints kept between loop turns */
+#define WGD_UDP_ERR_DRAIN_MAX 256 /* error-queue messages read per call */
+#define WGD_UDP_SEND_RETRIES 4    /* more sends of one message after ICMP errors */
+
 union wgd_sockaddr {
 	struct sockaddr sa;
 	struct sockaddr_in in4;
@@ -36,6 +42,15 @@ struct wgd_udp {
 	uint16_t port;             /* host order; the bound port */
 	uint32_t fwmark;
 	bool gso;                  /* UDP_SEGMENT works: batch equal datagrams */
+	bool gro;                  /* UDP_GRO is on: receives may be merged */
+	/* ICMP errors read from the error queues (IP_RECVERR), by kind; the
+	 * "too big" ones wait here until the device takes them */
+	uint64_t errq[UDPERR_KIND_COUNT];
+	struct udperr hints[WGD_UDP_HINTS];
+	unsigned hint_head, n_hints;
+	uint64_t hints_lost;
+	/* sends that failed with a pending ICMP error and were made again */
+	uint64_t send_retries;
 };
 
 /* One datagram in a batch. */
@@ -43,6 +58,9 @@ struct wgd_dgram {
 	uint8_t *buf;
 	size_t len;                /* rx: bytes received; tx: bytes to send */
 	size_t cap;                /* rx: buffer capacity */
+	size_t gso;                /* rx: > 0 when buf holds a UDP GRO super-
+				    * datagram: segments of gso bytes each,
+				    * the last one possibly shorter */
 	struct wgd_endpoint ep;
 };
 
@@ -51,24 +69,25 @@ struct wgd_dgram {
 /* Binds both sockets to port (0: random, same on both). */
 int wgd_udp_open(struct wgd_udp *u, uint16_t port, uint32_t fwmark);
 void wgd_udp_close(struct wgd_udp *u);
+/* UDP_GRO on or off on both sockets (wgd_udp_open turns it on); returns
+ * whether it is on. */
+bool wgd_udp_set_gro(struct wgd_udp *u, bool on);
 int wgd_udp_set_fwmark(struct wgd_udp *u, uint32_t fwmark);
+/* Reads fd's error queue (at most WGD_UDP_ERR_DRAIN_MAX messages): each
+ * is counted in u->errq by kind, and "too big" ones are kept as hints for
+ * wgd_udp_take_hint (WGD_UDP_HINTS at most; more are counted as lost).
+ * Returns how many were read. */
+int wgd_udp_drain_errors(struct wgd_udp *u, int fd);
+/* The oldest kept "too big" hint: true and *e filled, or false. */
+bool wgd_udp_take_hint(struct wgd_udp *u, struct udperr *e);
 /* Receives up to n datagrams from fd. Returns the count, 0 when none,
  * negative errno on a socket error. */
-/* An ICMP error the kernel queued for one of our datagrams (IP_RECVERR). */
-struct wgd_udp_err {
-	int family;            /* of the original datagram's destination */
-	uint8_t addr[16];      /* that destination (the peer's endpoint) */
-	uint16_t port;         /* host order */
-	bool too_big;          /* ICMP frag-needed / ICMPv6 packet too big */
-	uint32_t mtu;          /* the MTU it claims (a hint, never trusted) */
-};
-/* Reads one message of fd's error queue: 1 (*e filled), 0 when empty, or a
- * negative errno. */
-int wgd_udp_recv_err(int fd, struct wgd_udp_err *e);
 int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n);
 /* Sends n datagrams (any mix of families), each to d[i].ep. Returns the
  * number sent; an endpoint whose sticky source became invalid is retried
- * without it (and its has_src cleared in d[i].ep). */
+ * without it (and its has_src cleared in d[i].ep). A send refused because
+ * an ICMP error was pending on the socket is made again after draining the
+ * error queue (up to WGD_UDP_SEND_RETRIES more times). */
 int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n);
 
 bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);

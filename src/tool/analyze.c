@@ -17,7 +17,7 @@
 #include "tool/tool.h"
 
 static const char analyze_usage[] =
-"Usage: wgmtu analyze [--json] [--svg FILE] CAPTURE [CAPTURE2]\n"
+"Usage: wgmtu analyze [--json [--pretty]] [--svg FILE] CAPTURE [CAPTURE2]\n"
 "\n"
 "Reads tcpdump captures (pcap or pcapng; Ethernet, Linux cooked v1/v2,\n"
 "raw IP or loopback; IPv4 and IPv6) of WireGuard traffic and finds a\n"
@@ -36,10 +36,14 @@ static const char analyze_usage[] =
 "lost by size, the path-MTU bracket and the WireGuard MTU that works.\n"
 "\n"
 "Options:\n"
-"  -j, --json        machine-readable output (verdict, per direction sent,\n"
-"                    received, lost, lost_sizes, max_delivered, min_lost)\n"
+"  -j, --json        machine-readable output, one line (the schema is in\n"
+"                    wgmtu-analyze(1): verdict, per direction sent, received,\n"
+"                    lost, lost_sizes, path_mtu_min/max, ...)\n"
+"      --pretty      the same JSON indented (implies --json)\n"
 "  -s, --svg FILE    draw the timeline: packet size over time per direction,\n"
-"                    lost packets marked, the inferred path MTU as lines\n"
+"                    lost packets marked, the inferred path MTU as lines;\n"
+"                    '-' writes it to standard output (the report then goes\n"
+"                    to standard error)\n"
 "  -h, --help        this text\n"
 "\n"
 "Sizes: \"datagrams of N bytes\" are UDP payload lengths (tcpdump's \"UDP,\n"
@@ -62,6 +66,7 @@ int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -70,8 +75,9 @@ int cmd_analyze(int argc, char **argv)
 	struct ana_match match;
 	struct ana_result res;
 	const char *svg = NULL;
-	bool json = false, damaged = false;
+	bool json = false, pretty = false, damaged = false;
 	int c, ncap, rc = EXIT_OK;
+	FILE *out;
 	char err[512];
 
 	optind = 1;
@@ -80,6 +86,9 @@ int cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'P':
+			json = pretty = true;
 			break;
 		case 's':
 			svg = optarg;
@@ -102,6 +111,10 @@ int cmd_analyze(int argc, char **argv)
 				       : "at most two capture files");
 		return EXIT_USAGE;
 	}
+	if (ncap == 2 && !strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-")) {
+		tool_err(cmd, "only one capture can be read from standard input");
+		return EXIT_USAGE;
+	}
 	memset(&res, 0, sizeof(res));
 	res.ncap = ncap;
 	for (int k = 0; k < ncap; k++) {
@@ -111,7 +124,11 @@ int cmd_analyze(int argc, char **argv)
 		ana_cap_init(&caps[k], path, ncap == 2 || svg);
 		res.cap[k] = &caps[k];
 		r = ana_read_file(path, &caps[k], err, sizeof(err));
-		if (r == 1) {
+		if (r == 1 && !caps[k].frames) {
+			/* nothing readable at all: bad input, not a finding */
+			tool_err(cmd, "%s: %s", path, err);
+			rc = EXIT_USAGE;
+		} else if (r == 1) {
 			tool_err(cmd, "%s: %s", path, err);
 			damaged = true;
 		} else if (r < 0) {
@@ -137,10 +154,12 @@ int cmd_analyze(int argc, char **argv)
 		res.match = &match;
 	}
 	res.verdict = ana_result_verdict(&res);
+	/* the SVG on standard output pushes the report to standard error */
+	out = svg && !strcmp(svg, "-") ? stderr : stdout;
 	if (json)
-		ana_report_json(stdout, &res);
+		ana_report_json(out, &res, pretty);
 	else
-		ana_report_text(stdout, &res);
+		ana_report_text(out, &res);
 	if (svg && ana_svg_write(svg, &res, err, sizeof(err))) {
 		tool_err(cmd, "%s: %s", svg, err);
 		rc = EXIT_FAILURE_RUN;

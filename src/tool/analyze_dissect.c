@@ -56,6 +56,91 @@ bool ana_wg_data_padded(uint32_t len)
 	       (len - WG_MSG_DATA_MIN_LEN) % WG_PADDING_MULTIPLE == 0;
 }
 
+/* Is there a transport message for the same receiver index at payload
+ * offset off with a counter above the first one's (exactly first + k when
+ * k is not 0)? Only what was captured is read. */
+static bool gso_header_at(const struct ana_pkt *p, uint32_t off, uint64_t k)
+{
+	struct rbuf b;
+	uint32_t t, r;
+	uint64_t ctr;
+
+	if (off + 16 > p->payload_cap)
+		return false;
+	b = rbuf_make(p->payload + off, p->payload_cap - off);
+	t = rbuf_le32(&b);
+	r = rbuf_le32(&b);
+	ctr = rbuf_le64(&b);
+	return rbuf_ok(&b) && t == WG_MSG_DATA && r == p->wg_receiver &&
+	       (k ? ctr == p->wg_counter + k : ctr > p->wg_counter);
+}
+
+uint32_t ana_gso_size(const struct ana_pkt *p)
+{
+	static const uint8_t type4[4] = { WG_MSG_DATA, 0, 0, 0 };
+	const uint8_t *q;
+	uint32_t from = WG_MSG_DATA_MIN_LEN, seg;
+	/* cut by the snaplen: what is beyond the capture is taken on trust
+	 * only when the captured part shows consecutive counters */
+	bool whole = p->payload_cap >= p->udp_len;
+
+	if (p->kind != ANA_K_WG || p->wg_type != WG_MSG_DATA || !p->wg_have_ids ||
+	    p->frag || p->udp_len < 2 * WG_MSG_DATA_MIN_LEN)
+		return 0;
+	/* the second message: the first type-4 header naming the same
+	 * receiver with a later counter (ciphertext matches it by chance
+	 * with probability 2^-96 per offset) */
+	for (;;) {
+		if (from + 16 > p->payload_cap)
+			return 0;
+		q = memmem(p->payload + from, p->payload_cap - from, type4, sizeof(type4));
+		if (!q)
+			return 0;
+		seg = (uint32_t)(q - p->payload);
+		if (gso_header_at(p, seg, whole ? 0 : 1))
+			break;
+		from = seg + 1;
+	}
+	if (p->udp_len - (p->udp_len - 1) / seg * seg < WG_MSG_DATA_MIN_LEN)
+		return 0; /* the last segment would be too short for a message */
+	/* every further boundary captured must hold a message too */
+	for (uint32_t off = 2 * seg; off < p->udp_len; off += seg) {
+		if (!whole && off + 16 > p->payload_cap)
+			break;
+		if (!gso_header_at(p, off, whole ? 0 : off / seg))
+			return 0;
+	}
+	return seg;
+}
+
+void ana_gso_segment(const struct ana_pkt *super, uint32_t gso_size, uint32_t i,
+		     struct ana_pkt *out)
+{
+	uint32_t off = i * gso_size, len = super->udp_len - off;
+	uint32_t hdrs = super->ip_len - super->udp_len; /* IP (+ext) + UDP */
+	struct rbuf b;
+
+	if (len > gso_size)
+		len = gso_size;
+	*out = *super;
+	out->gso = true;
+	out->gso_i = i;
+	out->udp_len = len;
+	out->ip_len = out->dgram_ip_len = hdrs + len;
+	out->wg_unpadded = !ana_wg_data_padded(len);
+	out->payload = super->payload_cap > off ? super->payload + off : NULL;
+	out->payload_cap = super->payload_cap > off ? super->payload_cap - off : 0;
+	if (out->payload_cap > len)
+		out->payload_cap = len;
+	out->truncated = out->payload_cap < len;
+	b = rbuf_make(out->payload, out->payload_cap);
+	rbuf_skip(&b, 8);
+	out->wg_counter = rbuf_le64(&b);
+	/* beyond the snaplen: the counters run on (ana_gso_size checked) */
+	if (!rbuf_ok(&b))
+		out->wg_counter = super->wg_counter + i;
+}
+
 static void set_bad(struct ana_pkt *o, const char *why)
 {
 	o->kind = ANA_K_BAD;

@@ -67,6 +67,8 @@ struct ana_pkt {
 	uint8_t wg_type;      /* enum wg_message_type */
 	bool wg_have_ids;     /* indices/counter were captured */
 	bool wg_unpadded;     /* data length not 32 + 16k: a full-MTU packet */
+	bool gso;             /* one segment of a GSO/GRO super-packet */
+	uint32_t gso_i;       /* which one (0: the first; counts the frame) */
 	uint32_t wg_sender;   /* initiation, response */
 	uint32_t wg_receiver; /* response, cookie, data */
 	uint64_t wg_counter;  /* data */
@@ -79,6 +81,20 @@ struct ana_pkt {
 /* Dissects one frame of caplen captured bytes (origlen on the wire). */
 void ana_dissect(int linktype, const uint8_t *p, size_t caplen, size_t origlen,
 		 struct ana_pkt *out);
+
+/*
+ * UDP GSO/GRO super-packets. A capture taken on the sending host (GSO) or
+ * on a receiver with UDP GRO shows one IP packet of up to 64 KB that the
+ * wire carried as several datagrams: WireGuard transport messages of the
+ * same receiver index, back to back, each gso_size bytes but the last.
+ * ana_gso_size() finds gso_size from the second message's header (same
+ * receiver, a later counter) and checks every segment boundary; 0 when the
+ * packet is one datagram (or not captured whole). ana_gso_segment() fills
+ * out with segment i (0-based) of n = ceil(udp_len / gso_size).
+ */
+uint32_t ana_gso_size(const struct ana_pkt *p);
+void ana_gso_segment(const struct ana_pkt *super, uint32_t gso_size, uint32_t i,
+		     struct ana_pkt *out);
 
 /* A datagram classified as WireGuard by type and exact length. */
 bool ana_wg_data_padded(uint32_t len);

@@ -219,6 +219,57 @@ static int severity(enum ana_verdict v)
 	return v == ANA_BLACK_HOLE ? 3 : v == ANA_LOSS ? 2 : v == ANA_HEALTHY ? 1 : 0;
 }
 
+/*
+ * wgmtud searches the path MTU with in-band probes: encrypted data messages
+ * of chosen sizes, off the 16-byte padding grid, each size sent a few times,
+ * acked by the peer with 56-byte messages. Those above the path MTU are lost
+ * by design. When the receiving end acks probes, sizes that look like probes
+ * and never arrived are moved out of sent/lost into probes_lost.
+ */
+static void set_probes_aside(struct ana_mdir *x, struct ana_cap *c[2])
+{
+	struct ana_cap *cs = c[x->sender], *cr = c[!x->sender];
+	struct ana_dir *d = &cs->dirs[x->dir];
+	int rd = ana_find_dir(cr, &d->key);
+
+	x->probed = d->probed || (rd >= 0 && cr->dirs[rd].probed);
+	if (!x->wg || !x->probed)
+		return;
+	for (uint32_t i = 0; i < d->n_sizes; i++) {
+		struct ana_size *s = &d->sizes[i];
+
+		if (!ana_size_probe_like(s) || !s->lost || s->delivered)
+			continue;
+		s->probe = true;
+		x->sent -= s->lost;
+		x->lost -= s->lost;
+		x->lost_big -= s->lost;
+		x->probes_lost += s->lost;
+		if (!x->min_probe_lost || s->ip_len < x->min_probe_lost)
+			x->min_probe_lost = s->ip_len;
+	}
+	if (!x->probes_lost)
+		return;
+	/* the smallest loss among what is left; records of probes marked 3 */
+	x->min_lost = x->min_lost_udp = 0;
+	for (uint64_t k = 0; k < cs->n_recs; k++) {
+		struct ana_rec *r = &cs->recs[k];
+		const struct ana_size *s;
+
+		if (r->dir != x->dir || r->lost != 1)
+			continue;
+		s = ana_dir_size(d, r->ip_len, r->udp_len);
+		if (s && s->probe) {
+			r->lost = 3;
+			continue;
+		}
+		if (!r->frag && (!x->min_lost || r->ip_len < x->min_lost)) {
+			x->min_lost = r->ip_len;
+			x->min_lost_udp = r->udp_len;
+		}
+	}
+}
+
 static void judge(struct ana_match *m, struct ana_cap *c[2])
 {
 	m->verdict = ANA_INCONCLUSIVE;
@@ -228,6 +279,8 @@ static void judge(struct ana_match *m, struct ana_cap *c[2])
 		int rd = ana_find_dir(c[!x->sender], &d->key);
 
 		const struct ana_dir *o = rd >= 0 ? &c[!x->sender]->dirs[rd] : NULL;
+
+		set_probes_aside(x, c);
 
 		x->ptb_seen = d->ptb_count > 0 || (o && o->ptb_count > 0);
 		if (d->ptb_count)

@@ -24,6 +24,9 @@ struct ana_mdir {
 	uint32_t max_delivered_udp, min_lost_udp; /* the same datagrams, UDP payload */
 	uint64_t lost_frag;   /* lost datagrams that had been IP-fragmented */
 	uint64_t lost_big;    /* lost datagrams that were not (min_lost counts these) */
+	bool probed;          /* the receiver acks wgmtud in-band probes */
+	uint64_t probes_lost; /* wgmtud probes above the path MTU, not in lost */
+	uint32_t min_probe_lost; /* IP bytes of the smallest, 0 when none */
 	bool ptb_seen;
 	uint32_t ptb_mtu;     /* smallest MTU an ICMP too-big named for the flow */
 	bool ptb_explained;   /* every lost datagram was bigger than that MTU */

@@ -294,6 +294,7 @@ static int add_rec(struct ana_cap *c, uint64_t ts, uint32_t dir, const struct an
 	r->ttl = p->ttl;
 	if (p->kind == ANA_K_WG) {
 		r->wg = 1;
+		r->unpadded = p->wg_unpadded;
 		r->group = p->wg_receiver;
 		r->id = p->wg_counter;
 	} else {
@@ -365,7 +366,12 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 	struct ana_flowkey rk;
 	int di, ri;
 
-	if (c->frames++ == 0)
+	if (p->gso) {
+		c->gso_segments++;
+		if (p->gso_i == 0)
+			c->gso_supers++;
+	}
+	if (p->gso_i == 0 && c->frames++ == 0)
 		c->first_us = ts;
 	if (ts < c->first_us)
 		c->first_us = ts;
@@ -456,8 +462,15 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 			d->n_data++;
 			if (p->udp_len == WG_MSG_DATA_MIN_LEN)
 				d->n_keepalive++;
-			if (p->wg_unpadded && p->udp_len > d->unpadded_udp)
+			if (p->wg_unpadded && p->udp_len > d->unpadded_udp &&
+			    p->udp_len != ANA_WGMTUD_ACK_LEN)
 				d->unpadded_udp = p->udp_len;
+			if (p->wg_unpadded)
+				d->n_unpadded++;
+			if (p->udp_len == ANA_WGMTUD_ACK_LEN)
+				d->n_acks++;
+			if (p->gso && p->gso_i == 0)
+				d->n_gso++;
 			if (p->wg_have_ids) {
 				struct ana_idx *x = dir_idx(d, p->wg_receiver);
 
@@ -481,6 +494,11 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 	return 0;
 }
 
+bool ana_size_probe_like(const struct ana_size *s)
+{
+	return !ana_wg_data_padded(s->udp_len) && s->count <= ANA_PROBE_MAX_REPEAT;
+}
+
 /* The one-capture black-hole test for one WireGuard direction. */
 static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 {
@@ -490,6 +508,28 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 	d->missing = 0;
 	for (uint32_t i = 0; i < d->n_idx; i++)
 		d->missing += ana_idx_missing(&d->idx[i]);
+	d->probe_like = 0;
+	d->probe_gaps = 0;
+	if (d->probed) {
+		uint32_t data_max = 0;
+
+		for (uint32_t i = 0; i < d->n_sizes; i++) {
+			const struct ana_size *s = &d->sizes[i];
+
+			if (ana_size_probe_like(s))
+				d->probe_like += s->count;
+			else if (!ana_wg_data_padded(s->udp_len) && s->udp_len > data_max &&
+				 s->udp_len != ANA_WGMTUD_ACK_LEN)
+				data_max = s->udp_len;
+		}
+		/* the full-size data, not the probes, tell the sender's MTU */
+		d->unpadded_udp = data_max;
+		/* A search loses its probes above the path MTU; seen from the
+		 * receiving end they are counter gaps. As many gaps as the
+		 * probes that did arrive, give or take a search, are those. */
+		if (d->missing && d->missing <= 2 * d->probe_like + 16)
+			d->probe_gaps = d->missing;
+	}
 	if (!d->n_data) {
 		d->verdict = ANA_INCONCLUSIVE;
 		return;
@@ -515,7 +555,7 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 			return;
 		}
 	}
-	d->verdict = d->missing ? ANA_LOSS : ANA_HEALTHY;
+	d->verdict = d->missing > d->probe_gaps ? ANA_LOSS : ANA_HEALTHY;
 }
 
 static int severity(enum ana_verdict v)
@@ -552,6 +592,7 @@ void ana_cap_finish(struct ana_cap *c)
 
 		if (!ana_dir_is_wg(d))
 			continue;
+		d->probed = d->rev >= 0 && c->dirs[d->rev].n_acks > 0;
 		judge_dir(c, d);
 		if (severity(d->verdict) > severity(c->verdict))
 			c->verdict = d->verdict;

@@ -33,7 +33,19 @@ struct ana_size {
 	uint64_t rev_at_first; /* reverse data (not keepalives) seen before it */
 	uint64_t lost;        /* two-capture matching fills these */
 	uint64_t delivered;
+	bool probe;           /* wgmtud probes above the path MTU (matching) */
 };
+
+/* wgmtud's probe ack: a 24-byte plaintext encrypted as is (docs/
+ * pmtu-probe-format.md); WireGuard pads data plaintexts to 16 bytes, so no
+ * standard transport message has this length. */
+#define ANA_WGMTUD_ACK_LEN (16u + 24u + 16u)
+
+/* An off-grid size sent at most this often in a direction whose peer acks
+ * in-band probes is taken for wgmtud's probes (the search sends each size
+ * up to 3 times per search); full-size data repeats far more. */
+#define ANA_PROBE_MAX_REPEAT 8
+bool ana_size_probe_like(const struct ana_size *s);
 
 #define ANA_WIN_BITS 1024
 #define ANA_SIZE_CACHE 64
@@ -56,6 +68,11 @@ struct ana_dir {
 	uint64_t n_trunc;
 	uint32_t max_ip, max_udp;
 	uint32_t unpadded_udp; /* largest data length off the 16-byte grid */
+	uint64_t n_acks;      /* wgmtud in-band probe acks (56-byte data messages) */
+	uint64_t n_unpadded;  /* data messages off the 16-byte grid */
+	uint64_t n_gso;       /* GSO/GRO super-packets split into datagrams */
+	bool probed;          /* the other end acks in-band probes: this
+			       * direction's off-grid data are wgmtud probes */
 	struct ana_size *sizes;
 	uint32_t n_sizes, cap_sizes;
 	uint32_t size_cache[ANA_SIZE_CACHE]; /* udp_len % N -> sizes index + 1 */
@@ -68,6 +85,8 @@ struct ana_dir {
 	int bh_size;          /* index into sizes of the black-holed size, or -1 */
 	uint64_t bh_rev_after;/* reverse data packets after its first sighting */
 	uint64_t missing;     /* transport counters never seen (lost upstream) */
+	uint64_t probe_like;  /* datagrams of probe-like sizes (when probed) */
+	uint64_t probe_gaps;  /* of missing: put down to unanswered probes */
 };
 
 /* One handshake: the pair of indices that names a session. */
@@ -89,6 +108,7 @@ struct ana_rec {
 	uint8_t frag;         /* the datagram was IP-fragmented */
 	uint8_t ttl;          /* lower at the receiving end: tells the sender */
 	uint8_t lost;         /* set by matching: 1 lost, 2 delivered */
+	uint8_t unpadded;     /* transport data off the 16-byte grid */
 };
 
 #define ANA_MAX_BAD_REASONS 8
@@ -101,6 +121,7 @@ struct ana_cap {
 	uint64_t frames, first_us, last_us;
 	uint64_t kinds[ANA_K__COUNT];
 	uint64_t truncated, frags;
+	uint64_t gso_supers, gso_segments; /* GSO/GRO super-packets, datagrams in them */
 	struct { const char *why; uint64_t n; } bad[ANA_MAX_BAD_REASONS];
 	uint32_t n_bad_reasons;
 	struct ana_dir *dirs;

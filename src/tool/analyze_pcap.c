@@ -30,9 +30,21 @@ static int read_all(pcap_t *pc, struct ana_cap *c, char *err, size_t errlen)
 		uint64_t ts = (uint64_t)(h->ts.tv_sec < 0 ? 0 : h->ts.tv_sec) * 1000000u +
 			      (uint64_t)(h->ts.tv_usec < 0 ? 0 : h->ts.tv_usec);
 		size_t cap = h->caplen;
+		uint32_t gso, n = 1;
 
 		ana_dissect(lt, data, cap, h->len < cap ? cap : h->len, &pkt);
-		if (ana_cap_add(c, ts, &pkt)) {
+		gso = ana_gso_size(&pkt);
+		if (gso)
+			n = (pkt.udp_len + gso - 1) / gso;
+		for (uint32_t i = 0; i < n && rc == 1; i++) {
+			struct ana_pkt seg;
+
+			if (gso)
+				ana_gso_segment(&pkt, gso, i, &seg);
+			if (ana_cap_add(c, ts, gso ? &seg : &pkt))
+				rc = -ENOMEM;
+		}
+		if (rc == -ENOMEM) {
 			snprintf(err, errlen, "out of memory after %llu packets",
 				 (unsigned long long)c->frames);
 			pcap_close(pc);
@@ -41,7 +53,10 @@ static int read_all(pcap_t *pc, struct ana_cap *c, char *err, size_t errlen)
 	}
 	if (rc == PCAP_ERROR) {
 		c->damaged = true;
-		snprintf(err, errlen, "damaged after %llu packets (%s); the packets before it were analysed",
+		if (!c->frames)
+			snprintf(err, errlen, "damaged before its first packet (%s)", pcap_geterr(pc));
+		else
+			snprintf(err, errlen, "damaged after %llu packets (%s); the packets before it were analysed",
 			 (unsigned long long)c->frames, pcap_geterr(pc));
 		pcap_close(pc);
 		return 1;
@@ -65,7 +80,7 @@ int ana_read_stream(FILE *f, struct ana_cap *c, char *err, size_t errlen)
 
 int ana_read_file(const char *path, struct ana_cap *c, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf;
 	int r;
 

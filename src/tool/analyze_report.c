@@ -99,6 +99,10 @@ static void print_cap_summary(FILE *f, const struct ana_cap *c)
 	if (c->damaged)
 		fprintf(f, "  note: the file is damaged; only the %" PRIu64 " packets before the "
 			"damage were read\n", c->frames);
+	if (c->gso_supers)
+		fprintf(f, "  GSO/GRO: %" PRIu64 " super-packets split into the %" PRIu64
+			" datagrams the wire carried (counted as those)\n", c->gso_supers,
+			c->gso_segments);
 	if (c->frags)
 		fprintf(f, "  IP fragments: %" PRIu64 " packets (%" PRIu64
 			" UDP datagrams were fragmented)\n", c->frags, frag);
@@ -164,9 +168,13 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 			ovh_wg_overhead(fam_of(d->key.src.fam)), fam_label(d->key.src.fam));
 	} else {
 		print_hist(f, d, false);
-		if (d->missing)
+		if (d->missing > d->probe_gaps)
 			fprintf(f, "  -> loss: %" PRIu64 " transport counters never appeared in this "
 				"capture (lost before it was taken)\n", d->missing);
+		else if (d->missing)
+			fprintf(f, "  -> %" PRIu64 " transport counters never appeared: as many as "
+				"wgmtud's in-band probes above the path MTU (the other end acks "
+				"probes), not counted as loss\n", d->missing);
 		else if (d->n_data)
 			fprintf(f, "  -> no gap in the transport counters, no sign of a black hole\n");
 	}
@@ -188,13 +196,10 @@ static uint32_t max_lost_udp(const struct ana_dir *d)
 	return m;
 }
 
-/* "10.0.0.1:51820" -> "10.0.0.1", "[fd00::1]:51820" -> "fd00::1" (static buffer
- * per call slot, so two may be used in one printf). */
-static const char *to_host(const char *ep)
+/* "10.0.0.1:51820" -> "10.0.0.1", "[fd00::1]:51820" -> "fd00::1", into b
+ * (64 bytes). */
+static const char *to_host(const char *ep, char b[64])
 {
-	static char buf[2][64];
-	static int slot;
-	char *b = buf[slot++ & 1];
 	const char *colon;
 	size_t n;
 
@@ -239,7 +244,7 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 {
 	const struct ana_cap *cs = r->cap[x->sender], *cr = r->cap[!x->sender];
 	struct ana_dir *d = &cs->dirs[x->dir];
-	char from[64], to[64];
+	char from[64], to[64], hf[64], ht[64];
 	int lo, hi;
 	enum ovh_family fam = fam_of(x->fam);
 	uint64_t small_ok = 0;
@@ -259,15 +264,25 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		const struct ana_size *s = &d->sizes[i];
 
-		if (!s->lost)
+		if (!s->lost || s->probe)
 			continue;
 		fprintf(f, "  %" PRIu64 " of %" PRIu64 " datagrams of %u bytes from %s to %s "
 			"were lost\n", s->lost, s->lost + s->delivered, s->udp_len, from, to);
 	}
+	if (x->probes_lost) {
+		uint32_t shown = 0;
+
+		fprintf(f, "  wgmtud in-band probes: %" PRIu64 " above the path MTU went unanswered, "
+			"as its search expects (not counted as lost); sizes", x->probes_lost);
+		for (uint32_t i = 0; i < d->n_sizes; i++)
+			if (d->sizes[i].probe && shown++ < 8)
+				fprintf(f, "%s %u", shown > 1 ? "," : "", d->sizes[i].udp_len);
+		fprintf(f, "%s\n", shown > 8 ? ", ..." : "");
+	}
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		const struct ana_size *s = &d->sizes[i];
 
-		if (x->min_lost && s->ip_len >= x->min_lost)
+		if ((x->min_lost && s->ip_len >= x->min_lost) || s->probe)
 			continue;
 		small_ok += s->delivered;
 		if (s->lost)
@@ -287,7 +302,8 @@ static void print_matched_dir(FILE *f, const struct ana_result *r, const struct 
 			"%d-%d (%d bytes of overhead)\n", lo, hi, ovh_wg_mtu(lo, fam),
 			ovh_wg_mtu(hi, fam), ovh_wg_overhead(fam));
 		fprintf(f, "  measure it exactly: on %s run 'wgmtu probe %s', then set the MTU "
-			"'wgmtu calc --path-mtu N' gives on both peers\n", to_host(from), to_host(to));
+			"'wgmtu calc --path-mtu N' gives on both peers\n", to_host(from, hf),
+			to_host(to, ht));
 		print_common_bottlenecks(f, lo, hi, fam);
 		break;
 	case ANA_LOSS:
@@ -372,6 +388,20 @@ void ana_report_text(FILE *f, const struct ana_result *r)
 
 /* --- JSON ------------------------------------------------------------- */
 
+/*
+ * The schema (man/wgmtu-analyze.1, JSON OUTPUT) gives every key one
+ * meaning in both modes: what one capture cannot know is null, never a
+ * number with another meaning.
+ */
+
+static void json_kint_or_null(struct json *j, const char *key, long long v, bool known)
+{
+	if (known)
+		json_kint(j, key, v);
+	else
+		json_knull(j, key);
+}
+
 static void json_sizes(struct json *j, const struct ana_dir *d, bool matched)
 {
 	json_key(j, "sizes");
@@ -381,8 +411,9 @@ static void json_sizes(struct json *j, const struct ana_dir *d, bool matched)
 		json_kint(j, "udp", d->sizes[i].udp_len);
 		json_kint(j, "ip", d->sizes[i].ip_len);
 		json_kint(j, "count", (long long)d->sizes[i].count);
-		if (matched)
-			json_kint(j, "lost", (long long)d->sizes[i].lost);
+		json_kint_or_null(j, "lost", (long long)(d->sizes[i].probe ? 0 : d->sizes[i].lost),
+				  matched);
+		json_kbool(j, "probe", d->sizes[i].probe);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -397,15 +428,21 @@ static void json_dir_common(struct json *j, const struct ana_dir *d)
 	json_kstr(j, "to", to);
 	json_kstr(j, "family", d->key.src.fam == 6 ? "ipv6" : "ipv4");
 	json_kbool(j, "wireguard", ana_dir_is_wg(d));
+	json_kint(j, "datagrams", (long long)d->dgrams);
 	json_kint(j, "handshake_initiations", (long long)d->n_init);
 	json_kint(j, "handshake_responses", (long long)d->n_resp);
 	json_kint(j, "cookies", (long long)d->n_cookie);
 	json_kint(j, "data", (long long)d->n_data);
 	json_kint(j, "keepalives", (long long)d->n_keepalive);
 	json_kint(j, "fragmented", (long long)d->n_frag_dgrams);
+	json_kint(j, "gso_super_packets", (long long)d->n_gso);
+	json_kint(j, "probe_acks", (long long)d->n_acks);
 	json_kint(j, "largest_udp", d->max_udp);
 	json_kint(j, "largest_ip", d->max_ip);
-	json_kint(j, "icmp_too_big", (long long)d->ptb_count);
+	json_kint_or_null(j, "sender_mtu", (long long)d->unpadded_udp - 32, d->unpadded_udp > 0);
+	json_kint(j, "counter_gaps", (long long)d->missing);
+	json_kint(j, "icmp_too_big_count", (long long)d->ptb_count);
+	json_kint_or_null(j, "icmp_too_big_mtu", d->ptb_min_mtu, d->ptb_count > 0);
 	json_key(j, "receiver_indices");
 	json_arr_begin(j);
 	for (uint32_t i = 0; i < d->n_idx; i++) {
@@ -415,36 +452,42 @@ static void json_dir_common(struct json *j, const struct ana_dir *d)
 		json_str(j, s);
 	}
 	json_arr_end(j);
-	if (d->ptb_count)
-		json_kint(j, "icmp_too_big_mtu", d->ptb_min_mtu);
+}
+
+/* path_mtu_min/max and the WireGuard MTUs they give; 0 = unknown */
+static void json_bracket(struct json *j, int lo, int hi, uint8_t fam)
+{
+	json_kint_or_null(j, "path_mtu_min", lo, lo > 0);
+	json_kint_or_null(j, "path_mtu_max", hi, hi > 0);
+	json_kint_or_null(j, "wireguard_mtu_min", ovh_wg_mtu(lo, fam_of(fam)), lo > 0);
+	json_kint_or_null(j, "wireguard_mtu_max", ovh_wg_mtu(hi, fam_of(fam)), hi > 0);
 }
 
 static void json_one_dir(struct json *j, struct ana_dir *d)
 {
+	const struct ana_size *bh = d->bh_size >= 0 ? &d->sizes[d->bh_size] : NULL;
+
 	json_obj_begin(j);
 	json_dir_common(j, d);
 	json_kstr(j, "verdict", ana_verdict_name(d->verdict));
-	json_kint(j, "sent", (long long)d->dgrams);
+	json_knull(j, "matched_by");
+	json_knull(j, "sender_capture");
+	json_knull(j, "sent");
 	json_knull(j, "received");
-	json_kint(j, "lost", (long long)d->missing); /* counter gaps */
-	json_key(j, "lost_sizes");
-	json_arr_begin(j);
-	if (d->bh_size >= 0)
-		json_int(j, d->sizes[d->bh_size].udp_len);
-	json_arr_end(j);
+	json_knull(j, "lost");
+	json_knull(j, "lost_sizes");
+	json_knull(j, "before_other_capture");
+	json_knull(j, "only_at_receiver");
+	json_kint(j, "probes_unanswered", (long long)d->probe_gaps);
+	json_knull(j, "probe_min_unanswered");
 	json_knull(j, "max_delivered");
-	if (d->bh_size >= 0) {
-		const struct ana_size *s = &d->sizes[d->bh_size];
-
-		json_kint(j, "min_lost", s->ip_len);
-		json_knull(j, "path_mtu_min");
-		json_kint(j, "path_mtu_max", (long long)s->ip_len - 1);
-		json_kint(j, "wireguard_mtu", ovh_wg_mtu((int)s->ip_len - 1, fam_of(d->key.src.fam)));
-		json_kint(j, "repeats", (long long)s->count);
-		json_kint(j, "replies_after", (long long)d->bh_rev_after);
-	} else {
-		json_knull(j, "min_lost");
-	}
+	json_knull(j, "min_lost");
+	json_kint_or_null(j, "unanswered_size", bh ? bh->udp_len : 0, bh);
+	json_kint_or_null(j, "unanswered_repeats", bh ? (long long)bh->count : 0, bh);
+	json_kint_or_null(j, "replies_after", (long long)d->bh_rev_after, bh);
+	json_kbool(j, "icmp_too_big_seen", d->ptb_count > 0);
+	json_knull(j, "losses_explained_by_icmp_too_big");
+	json_bracket(j, 0, bh ? (int)bh->ip_len - 1 : 0, d->key.src.fam);
 	json_sizes(j, d, false);
 	json_obj_end(j);
 }
@@ -455,40 +498,51 @@ static void json_matched_dir(struct json *j, const struct ana_result *r, const s
 	int lo, hi;
 
 	ana_mdir_bracket(x, &lo, &hi);
+	if (x->verdict != ANA_BLACK_HOLE)
+		hi = 0; /* an upper bound only where big ones were lost by size */
 	json_obj_begin(j);
 	json_dir_common(j, d);
+	json_kstr(j, "verdict", ana_verdict_name(x->verdict));
 	json_kstr(j, "matched_by", x->wg ? "receiver_index_counter" : "payload_hash");
 	json_kstr(j, "sender_capture", r->cap[x->sender]->name);
-	json_kstr(j, "verdict", ana_verdict_name(x->verdict));
 	json_kint(j, "sent", (long long)x->sent);
 	json_kint(j, "received", (long long)x->received);
 	json_kint(j, "lost", (long long)x->lost);
-	json_kint(j, "before_other_capture", (long long)x->before);
-	json_kint(j, "only_at_receiver", (long long)x->extra);
 	json_key(j, "lost_sizes");
 	json_arr_begin(j);
 	for (uint32_t i = 0; i < d->n_sizes; i++)
-		if (d->sizes[i].lost)
+		if (d->sizes[i].lost && !d->sizes[i].probe)
 			json_int(j, d->sizes[i].udp_len);
 	json_arr_end(j);
-	if (x->max_delivered)
-		json_kint(j, "max_delivered", x->max_delivered);
-	else
-		json_knull(j, "max_delivered");
-	if (x->min_lost)
-		json_kint(j, "min_lost", x->min_lost);
-	else
-		json_knull(j, "min_lost");
+	json_kint(j, "before_other_capture", (long long)x->before);
+	json_kint(j, "only_at_receiver", (long long)x->extra);
+	json_kint(j, "probes_unanswered", (long long)x->probes_lost);
+	json_kint_or_null(j, "probe_min_unanswered", x->min_probe_lost, x->min_probe_lost > 0);
+	json_kint_or_null(j, "max_delivered", x->max_delivered, x->max_delivered > 0);
+	json_kint_or_null(j, "min_lost", x->min_lost, x->min_lost > 0);
+	json_knull(j, "unanswered_size");
+	json_knull(j, "unanswered_repeats");
+	json_knull(j, "replies_after");
 	json_kbool(j, "icmp_too_big_seen", x->ptb_seen);
 	json_kbool(j, "losses_explained_by_icmp_too_big", x->ptb_explained);
-	if (x->verdict == ANA_BLACK_HOLE) {
-		json_kint(j, "path_mtu_min", lo);
-		json_kint(j, "path_mtu_max", hi);
-		json_kint(j, "wireguard_mtu", ovh_wg_mtu(lo, fam_of(x->fam)));
-		json_kint(j, "wireguard_mtu_max", ovh_wg_mtu(hi, fam_of(x->fam)));
-	}
+	json_bracket(j, lo, hi, x->fam);
 	json_sizes(j, d, true);
 	json_obj_end(j);
+}
+
+static const char *link_key(int lt)
+{
+	switch (lt) {
+	case ANA_LINK_NULL: return "bsd_loopback";
+	case ANA_LINK_ETHERNET: return "ethernet";
+	case ANA_LINK_RAW: case ANA_LINK_RAW_ALT: case ANA_LINK_LINKTYPE_RAW: return "raw_ip";
+	case ANA_LINK_LOOP: return "openbsd_loopback";
+	case ANA_LINK_SLL: return "linux_sll";
+	case ANA_LINK_SLL2: return "linux_sll2";
+	case ANA_LINK_IPV4: return "raw_ipv4";
+	case ANA_LINK_IPV6: return "raw_ipv6";
+	default: return "unknown";
+	}
 }
 
 static void json_cap(struct json *j, const struct ana_cap *c)
@@ -497,12 +551,14 @@ static void json_cap(struct json *j, const struct ana_cap *c)
 
 	json_obj_begin(j);
 	json_kstr(j, "file", c->name);
-	json_kstr(j, "link", ana_link_name(c->linktype));
+	json_kstr(j, "link", link_key(c->linktype));
 	json_kint(j, "packets", (long long)c->frames);
 	json_kbool(j, "damaged", c->damaged);
 	json_kint(j, "truncated", (long long)c->truncated);
 	json_kint(j, "fragments", (long long)c->frags);
 	json_kint(j, "malformed", (long long)c->kinds[ANA_K_BAD]);
+	json_kint(j, "gso_super_packets", (long long)c->gso_supers);
+	json_kint(j, "gso_datagrams", (long long)c->gso_segments);
 	json_kstr(j, "verdict", ana_verdict_name(c->verdict));
 	json_key(j, "sessions");
 	json_arr_begin(j);
@@ -526,20 +582,20 @@ static void json_cap(struct json *j, const struct ana_cap *c)
 		if (c->ptb[i].have_flow) {
 			ana_fmt_endpoint(&c->ptb[i].key.src, c->ptb[i].key.sport, a, sizeof(a));
 			ana_fmt_endpoint(&c->ptb[i].key.dst, c->ptb[i].key.dport, b, sizeof(b));
-			json_kstr(j, "from", a);
-			json_kstr(j, "to", b);
 		}
+		json_kstr(j, "from", c->ptb[i].have_flow ? a : NULL);
+		json_kstr(j, "to", c->ptb[i].have_flow ? b : NULL);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
 	json_obj_end(j);
 }
 
-void ana_report_json(FILE *f, const struct ana_result *r)
+void ana_report_json(FILE *f, const struct ana_result *r, bool pretty)
 {
 	struct json j;
 
-	json_init(&j, f, true);
+	json_init(&j, f, pretty);
 	json_obj_begin(&j);
 	json_kstr(&j, "verdict", ana_verdict_name(ana_result_verdict(r)));
 	json_key(&j, "captures");
@@ -547,11 +603,12 @@ void ana_report_json(FILE *f, const struct ana_result *r)
 	for (int k = 0; k < r->ncap; k++)
 		json_cap(&j, r->cap[k]);
 	json_arr_end(&j);
-	if (r->match) {
-		json_kint(&j, "unmatched_flows", (long long)r->match->unmatched_groups);
-		json_kint(&j, "unmatched_packets", (long long)r->match->unmatched_pkts);
-		json_kint(&j, "duplicates", (long long)r->match->duplicates);
-	}
+	json_kint_or_null(&j, "unmatched_flows",
+			  r->match ? (long long)r->match->unmatched_groups : 0, r->match);
+	json_kint_or_null(&j, "unmatched_packets",
+			  r->match ? (long long)r->match->unmatched_pkts : 0, r->match);
+	json_kint_or_null(&j, "duplicates", r->match ? (long long)r->match->duplicates : 0,
+			  r->match);
 	json_key(&j, "directions");
 	json_arr_begin(&j);
 	if (r->match) {

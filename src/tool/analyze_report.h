@@ -17,7 +17,7 @@ struct ana_result {
 /* The overall verdict of one or two captures. */
 enum ana_verdict ana_result_verdict(const struct ana_result *r);
 void ana_report_text(FILE *f, const struct ana_result *r);
-void ana_report_json(FILE *f, const struct ana_result *r);
+void ana_report_json(FILE *f, const struct ana_result *r, bool pretty);
 
 /* Path-MTU bracket of a matched direction: [lo, hi] in IP bytes, 0 if unknown. */
 void ana_mdir_bracket(const struct ana_mdir *x, int *lo, int *hi);

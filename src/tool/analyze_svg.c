@@ -135,7 +135,7 @@ static void draw_panel(FILE *f, const struct panel *p, int y0)
 	for (uint64_t i = 0, k = 0; i < c->n_recs; i++) {
 		const struct ana_rec *r = &c->recs[i];
 
-		if (r->dir != p->dir || r->lost == 1 || (k++ % step))
+		if (r->dir != p->dir || r->lost == 1 || r->lost == 3 || (k++ % step))
 			continue;
 		if (!p->matched && p->hi_lost && r->ip_len >= p->hi_lost)
 			continue;
@@ -195,7 +195,7 @@ int ana_svg_write(const char *path, const struct ana_result *r, char *err, size_
 				.verdict = ana_verdict_name(d->verdict) };
 		}
 	}
-	f = fopen(path, "w");
+	f = strcmp(path, "-") ? fopen(path, "w") : stdout;
 	if (!f) {
 		snprintf(err, errlen, "cannot write: %s", strerror(errno));
 		return -errno;
@@ -218,7 +218,7 @@ int ana_svg_write(const char *path, const struct ana_result *r, char *err, size_
 	for (int i = 0; i < n; i++)
 		draw_panel(f, &pn[i], TOP + 30 + i * PANEL_H);
 	fputs("</svg>\n", f);
-	if (fclose(f)) {
+	if (f == stdout ? fflush(f) || ferror(f) : fclose(f)) {
 		snprintf(err, errlen, "write failed: %s", strerror(errno));
 		return -EIO;
 	}

@@ -14,9 +14,9 @@
 #include "tool/tool.h"
 
 static const char calc_usage[] =
-"Usage: wgmtu calc --path-mtu N [--outer ipv4|ipv6|both] [--json]\n"
-"       wgmtu calc --link-mtu N --encap LIST [--outer ipv4|ipv6|both] [--json]\n"
-"       wgmtu calc --list-encaps\n"
+"Usage: wgmtu calc --path-mtu N [--outer ipv4|ipv6|both] [--json [--pretty]]\n"
+"       wgmtu calc --link-mtu N --encap LIST [--outer ipv4|ipv6|both] [--json [--pretty]]\n"
+"       wgmtu calc --list-encaps [--json [--pretty]]\n"
 "\n"
 "The WireGuard interface MTU and the TCP MSS to clamp to, from the path MTU\n"
 "(the largest IP packet that crosses the path, e.g. what 'wgmtu probe'\n"
@@ -33,7 +33,9 @@ static const char calc_usage[] =
 "  -o, --outer FAMILY  family of the WireGuard endpoint addresses: ipv4\n"
 "                      (60 bytes of overhead), ipv6 (80) or both (default:\n"
 "                      the MTU that works for either)\n"
-"  -j, --json          machine-readable output\n"
+"  -j, --json          machine-readable output on one line (schema in\n"
+"                      wgmtu-calc(1))\n"
+"      --pretty        the same JSON indented (implies --json)\n"
 "      --list-encaps   list the known encapsulations and their cost\n"
 "  -h, --help          this text\n"
 "\n"
@@ -49,7 +51,7 @@ struct calc_opts {
 	int path_mtu;      /* 0 when not given */
 	int link_mtu;      /* 0 when not given */
 	enum ovh_family outer;
-	bool json;
+	bool json, pretty;
 	struct ovh_encap_use enc[OVH_MAX_ENCAPS];
 	size_t n_enc;
 	bool have_encap;
@@ -94,6 +96,41 @@ static void list_encaps(void)
 			printf("%-15s\n", t[i].alias);
 	}
 	printf("\nNAME:BYTES overrides a size, e.g. ipsec-esp:57 for AES-GCM.\n");
+}
+
+static void list_encaps_json(bool pretty)
+{
+	size_t n;
+	const struct ovh_encap *t = ovh_encap_table(&n);
+	struct json j;
+
+	json_init(&j, stdout, pretty);
+	json_obj_begin(&j);
+	json_key(&j, "encapsulations");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		bool custom = !strcmp(t[i].name, "custom");
+
+		json_obj_begin(&j);
+		json_kstr(&j, "name", t[i].name);
+		json_kstr(&j, "alias", t[i].alias);
+		if (custom) {
+			json_knull(&j, "bytes");
+			json_knull(&j, "bytes_min");
+			json_knull(&j, "bytes_max");
+		} else {
+			json_kint(&j, "bytes", t[i].bytes);
+			json_kint(&j, "bytes_min", t[i].range_min);
+			json_kint(&j, "bytes_max", t[i].range_max);
+		}
+		json_kstr(&j, "carries", ovh_family_name((enum ovh_family)t[i].families));
+		json_kstr(&j, "what", t[i].what);
+		json_kstr(&j, "note", t[i].note);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
 }
 
 static void print_layout_single(const struct calc_fam *r)
@@ -200,7 +237,7 @@ static void output_json(const struct calc_opts *o, const struct calc_fam *r,
 {
 	struct json j;
 
-	json_init(&j, stdout, true);
+	json_init(&j, stdout, o->pretty);
 	json_obj_begin(&j);
 	json_kint(&j, "path_mtu", best->path_mtu);
 	json_kstr(&j, "outer", ovh_family_name(o->outer));
@@ -226,6 +263,7 @@ static void output_json(const struct calc_opts *o, const struct calc_fam *r,
 		json_arr_end(&j);
 	} else {
 		json_knull(&j, "link_mtu");
+		json_knull(&j, "encapsulations");
 	}
 	json_key(&j, "families");
 	json_obj_begin(&j);
@@ -303,6 +341,7 @@ int cmd_calc(int argc, char **argv)
 		{ "encap", required_argument, NULL, 'e' },
 		{ "outer", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
 		{ "list-encaps", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -313,6 +352,7 @@ int cmd_calc(int argc, char **argv)
 	unsigned long v;
 	char err[160];
 	int c, rc;
+	bool list = false;
 
 	optind = 1;
 	opterr = 0;
@@ -355,9 +395,12 @@ int cmd_calc(int argc, char **argv)
 		case 'j':
 			o.json = true;
 			break;
+		case 'P':
+			o.json = o.pretty = true;
+			break;
 		case 'L':
-			list_encaps();
-			return EXIT_OK;
+			list = true;
+			break;
 		case 'h':
 			fputs(calc_usage, stdout);
 			return EXIT_OK;
@@ -373,6 +416,17 @@ int cmd_calc(int argc, char **argv)
 	if (optind < argc) {
 		tool_err("calc", "unexpected argument '%s' (see --help)", argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (list) {
+		if (o.path_mtu || o.link_mtu || o.have_encap) {
+			tool_err("calc", "--list-encaps takes no MTU or --encap");
+			return EXIT_USAGE;
+		}
+		if (o.json)
+			list_encaps_json(o.pretty);
+		else
+			list_encaps();
+		return EXIT_OK;
 	}
 	if (o.path_mtu && o.link_mtu) {
 		tool_err("calc", "--path-mtu and --link-mtu conflict: give one");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* wgmtu: a small dispatcher over a command table. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "tool/tool.h"
+#include "tool/uapi_io.h"
 
 static const struct {
 	const char *name;
@@ -17,8 +19,15 @@ static const struct {
 	{ "analyze", cmd_analyze, "find a black hole in tcpdump captures of WireGuard traffic" },
 	{ "show", cmd_show, "wgmtud's per-peer path MTU, effective MTU and why (UAPI)" },
 	{ "doctor", cmd_doctor, "check every WireGuard interface's MTU against its peers' paths" },
+	{ "tune", cmd_tune, "apply doctor's findings: per-peer route MTUs, MSS clamp, --watch" },
 	{ "set", cmd_set, "wgmtud's path-MTU settings: probing, MSS clamping, max/pinned MTU" },
 };
+
+/* The commands that talk to a daemon: WGMTU_UAPI_* must be valid. */
+static bool uses_uapi(const char *cmd)
+{
+	return !strcmp(cmd, "show") || !strcmp(cmd, "doctor") || !strcmp(cmd, "set");
+}
 
 static void usage(FILE *f)
 {
@@ -59,9 +68,17 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(cmd, commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		char err[160];
+
+		if (strcmp(cmd, commands[i].name))
+			continue;
+		if (uses_uapi(cmd) && uapi_env_load(err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s %s: %s\n", prog_name, cmd, err);
+			return EXIT_USAGE;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "%s: unknown command '%s'\n\n", prog_name, cmd);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -50,7 +50,9 @@ static const char probe_usage[] =
 "      --no-locate      do not locate\n"
 "      --max-hops N     hops tried by --locate (default 16)\n"
 "      --no-reverse     --method udp: forward direction only\n"
-"  -j, --json           machine-readable output\n"
+"  -j, --json           machine-readable output on one line (schema in\n"
+"                       wgmtu-probe(1))\n"
+"      --pretty         the same JSON indented (implies --json)\n"
 "  -q, --quiet          no progress lines\n"
 "  -h, --help           this text\n"
 "\n"
@@ -92,7 +94,7 @@ struct probe_run {
 	unsigned timeout_s, wait_ms, max_hops;
 	int locate;            /* -1 auto, 0 no, 1 yes */
 	bool reverse;
-	bool json, quiet, tty;
+	bool json, pretty, quiet, tty;
 	const char *host;
 	/* state */
 	char addr_str[INET6_ADDRSTRLEN];
@@ -501,7 +503,7 @@ static void print_json(struct probe_run *r)
 	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r);
 	char a[INET6_ADDRSTRLEN];
 
-	json_init(&j, stdout, true);
+	json_init(&j, stdout, r->pretty);
 	json_obj_begin(&j);
 	json_kstr(&j, "target", r->host);
 	json_kstr(&j, "address", r->addr_str);
@@ -547,8 +549,7 @@ static void print_json(struct probe_run *r)
 	} else {
 		json_knull(&j, "hop");
 	}
-	json_kstr(&j, "locate", r->located ? "located" : r->locate_tried ?
-		  "no router answered TTL-limited probes" : "not run");
+	json_kstr(&j, "locate", r->located ? "located" : r->locate_tried ? "no_answer" : "not_run");
 	if (b)
 		json_kint(&j, "reverse_path_mtu", b);
 	else
@@ -567,10 +568,12 @@ static void print_json(struct probe_run *r)
 		json_kint(&j, "wireguard_mtu_ipv4_outer", ovh_wg_mtu(t, OVH_IPV4));
 		json_kint(&j, "wireguard_mtu_ipv6_outer", ovh_wg_mtu(t, OVH_IPV6));
 		json_kint(&j, "mss_ipv4", ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV4));
+		json_kint(&j, "mss_ipv6", ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV6));
 	} else {
 		json_knull(&j, "wireguard_mtu_ipv4_outer");
 		json_knull(&j, "wireguard_mtu_ipv6_outer");
 		json_knull(&j, "mss_ipv4");
+		json_knull(&j, "mss_ipv6");
 	}
 	if (!f) {
 		if (r->unreach)
@@ -578,7 +581,7 @@ static void print_json(struct probe_run *r)
 		else if (r->timed_out)
 			json_kstr(&j, "error", "timeout");
 		else
-			json_kstr(&j, "error", "no reply at any size");
+			json_kstr(&j, "error", "no_reply");
 	} else {
 		json_knull(&j, "error");
 	}
@@ -704,6 +707,7 @@ int cmd_probe(int argc, char **argv)
 		{ "max-hops", required_argument, NULL, 5 },
 		{ "no-reverse", no_argument, NULL, 6 },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 7 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -728,8 +732,15 @@ int cmd_probe(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "46m:p:t:ljqh", lo, NULL)) != -1) {
 		switch (c) {
-		case '4': r->family_opt = 4; break;
-		case '6': r->family_opt = 6; break;
+		case '4':
+		case '6':
+			if (r->family_opt && r->family_opt != c - '0') {
+				tool_err("probe", "-4 and -6 exclude each other: give one, or neither "
+					 "for what HOST resolves to first");
+				goto usage;
+			}
+			r->family_opt = c - '0';
+			break;
 		case 'm':
 			if (!strcmp(optarg, "icmp")) {
 				r->method = PNET_ICMP;
@@ -757,6 +768,7 @@ int cmd_probe(int argc, char **argv)
 		case 5: if (parse_num("--max-hops", optarg, 1, LOC_MAX_HOPS, &r->max_hops)) goto usage; break;
 		case 6: r->reverse = false; break;
 		case 'j': r->json = true; break;
+		case 7: r->json = r->pretty = true; break;
 		case 'q': r->quiet = true; break;
 		case 'h':
 			fputs(probe_usage, stdout);

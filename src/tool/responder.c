@@ -9,7 +9,10 @@
  *    client receives at its source address (return routability). The
  *    cookie is HMAC-SHA256(secret, minute, source address, port), sent in
  *    every reply, valid for two minutes; a spoofing sender never sees it;
- *  - per-source token-bucket rate limit, plus a global one;
+ *  - per-source token-bucket rate limit (IPv4 address, IPv6 /64), checked
+ *    before a global one (common/ratelimit.h, shared with wgmtud): a
+ *    flooding source is stopped by its own bucket and cannot spend the
+ *    budget everyone else shares;
  *  - no privilege beyond binding the UDP port; replies are DF
  *    (IP_PMTUDISC_PROBE) so they measure the reverse path honestly.
  */
@@ -30,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ratelimit.h"
 #include "common/util.h"
 #include "pmtu/probe_wire.h"
 #include "tool/tool.h"
@@ -61,13 +65,9 @@ static const char responder_usage[] =
 "Runs until SIGINT/SIGTERM, then prints its counters. Exit status: 0, 2 on\n"
 "bad usage, 3 when the port cannot be bound.\n";
 
-#define RL_BUCKETS 4096
 #define COOKIE_EPOCH_S 60
-
-struct rl_bucket {
-	uint64_t last_ms;
-	uint32_t tokens;     /* in 1/1000 packet */
-};
+#define RL_SOURCES 65536     /* sources remembered (idle ones expire) */
+#define RL_GLOBAL_FACTOR 20  /* global budget: 20 sources at full rate */
 
 struct responder {
 	int fd;
@@ -76,8 +76,8 @@ struct responder {
 	bool verbose;
 	uint8_t secret[32];
 	uint8_t rl_key[16];
-	struct rl_bucket rl[RL_BUCKETS];
-	struct rl_bucket global;
+	struct wg_ratelimit rl;   /* per source, checked first */
+	struct wg_bucket global;  /* shared by all sources */
 	struct {
 		uint64_t rx, tx, malformed, ratelimited, clamped, cookie_ok, send_err;
 	} cnt;
@@ -149,40 +149,21 @@ static bool cookie_valid(const struct responder *rs, const struct sockaddr_stora
 	return ok;
 }
 
-static bool bucket_take(struct rl_bucket *b, uint64_t now, unsigned rate, unsigned burst)
+static bool rate_ok(struct responder *rs, const struct sockaddr_storage *ss, uint64_t now_ns)
 {
-	uint64_t add = (now - b->last_ms) * rate; /* thousandths of a packet */
-	uint64_t cap = (uint64_t)burst * 1000;
+	if (is_v4(ss)) {
+		const uint8_t *a = ss->ss_family == AF_INET ?
+			(const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr :
+			((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr + 12;
 
-	if (!b->last_ms) {
-		b->tokens = (uint32_t)cap;
-	} else if (add) {
-		b->tokens = (uint32_t)(b->tokens + add > cap ? cap : b->tokens + add);
+		return wg_ratelimit_allow_shared(&rs->rl, &rs->global, AF_INET, a, now_ns);
 	}
-	b->last_ms = now;
-	if (b->tokens < 1000)
-		return false;
-	b->tokens -= 1000;
-	return true;
-}
-
-static bool rate_ok(struct responder *rs, const struct sockaddr_storage *ss, uint64_t now)
-{
-	uint8_t k[18], mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-	size_t n = addr_bytes(ss, k) - 2; /* per address, not per port */
-	uint32_t h;
-
-	/* keyed hash: a sender cannot aim at a victim's bucket */
-	HMAC(EVP_sha256(), rs->rl_key, sizeof(rs->rl_key), k, n, mac, &maclen);
-	h = ((uint32_t)mac[0] << 8 | mac[1]) % RL_BUCKETS;
-	if (!bucket_take(&rs->global, now, 20 * rs->rate, 20 * rs->rate))
-		return false;
-	return bucket_take(&rs->rl[h], now, rs->rate, rs->rate);
+	return wg_ratelimit_allow_shared(&rs->rl, &rs->global, AF_INET6,
+					 ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr, now_ns);
 }
 
 static void handle(struct responder *rs, const uint8_t *buf, size_t n,
-		   const struct sockaddr_storage *from, socklen_t fl, uint64_t now)
+		   const struct sockaddr_storage *from, socklen_t fl, uint64_t now_ns)
 {
 	static uint8_t out[65536];
 	struct pw_msg q, a;
@@ -197,7 +178,7 @@ static void handle(struct responder *rs, const uint8_t *buf, size_t n,
 		rs->cnt.malformed++;
 		return;
 	}
-	if (!rate_ok(rs, from, now)) {
+	if (!rate_ok(rs, from, now_ns)) {
 		rs->cnt.ratelimited++;
 		return;
 	}
@@ -336,8 +317,15 @@ int cmd_responder(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "46p:b:r:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case '4': fam_opt = 4; break;
-		case '6': fam_opt = 6; break;
+		case '4':
+		case '6':
+			if (fam_opt && fam_opt != c - '0') {
+				tool_err("responder", "-4 and -6 exclude each other: give one, or "
+					 "neither for both families");
+				goto usage;
+			}
+			fam_opt = c - '0';
+			break;
 		case 'p':
 			if (parse_ulong(optarg, 1, 65535, &v) < 0) {
 				tool_err("responder", "--port: '%s' is not a port (1-65535)", optarg);
@@ -380,11 +368,21 @@ int cmd_responder(int argc, char **argv)
 		free(rs);
 		return EXIT_FAILURE_RUN;
 	}
+	if (wg_ratelimit_init_rate(&rs->rl, RL_SOURCES, rs->rl_key, rs->rate, rs->rate) < 0 ||
+	    wg_bucket_init(&rs->global, RL_GLOBAL_FACTOR * rs->rate, RL_GLOBAL_FACTOR * rs->rate) < 0) {
+		tool_err("responder", "out of memory for the rate limiter");
+		OPENSSL_cleanse(rs, sizeof(*rs));
+		free(rs);
+		return EXIT_FAILURE_RUN;
+	}
 	err = open_socket(rs, fam_opt, bind_addr, port);
-	if (err == -EINVAL)
+	if (err == -EINVAL) {
+		wg_ratelimit_free(&rs->rl);
 		goto usage_wiped;
+	}
 	if (err < 0) {
 		tool_err("responder", "cannot listen on UDP port %u: %s", port, strerror(-err));
+		wg_ratelimit_free(&rs->rl);
 		OPENSSL_cleanse(rs, sizeof(*rs));
 		free(rs);
 		return EXIT_FAILURE_RUN;
@@ -407,14 +405,17 @@ int cmd_responder(int argc, char **argv)
 			     (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			continue;
-		handle(rs, buf, (size_t)n, &from, fl, now_ms());
+		handle(rs, buf, (size_t)n, &from, fl, now_ns());
 	}
 	fprintf(stderr, "wgmtu responder: %llu received, %llu replied, %llu with cookie, "
-		"%llu clamped, %llu rate-limited, %llu malformed, %llu send errors\n",
+		"%llu clamped, %llu rate-limited (%llu by the global limit), %llu malformed, "
+		"%llu send errors\n",
 		(unsigned long long)rs->cnt.rx, (unsigned long long)rs->cnt.tx,
 		(unsigned long long)rs->cnt.cookie_ok, (unsigned long long)rs->cnt.clamped,
-		(unsigned long long)rs->cnt.ratelimited, (unsigned long long)rs->cnt.malformed,
+		(unsigned long long)rs->cnt.ratelimited,
+		(unsigned long long)rs->rl.n_global_limited, (unsigned long long)rs->cnt.malformed,
 		(unsigned long long)rs->cnt.send_err);
+	wg_ratelimit_free(&rs->rl);
 	close(rs->fd);
 	OPENSSL_cleanse(rs, sizeof(*rs));
 	free(rs);

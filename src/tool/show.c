@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * wgmtu show [IFNAME] [--json]: the per-peer path-MTU state a wgmtud
- * reports in its UAPI get reply (docs/uapi-extensions.md), and the standard
- * peer information for any WireGuard implementation.
+ * wgmtu show [IFNAME|all|interfaces] [dump] [--json|--prometheus] [--watch]:
+ * the per-peer path-MTU state a wgmtud reports in its UAPI get reply
+ * (docs/uapi-extensions.md), and the standard peer information for any
+ * WireGuard implementation; as text, JSON, wg-style dump lines or
+ * Prometheus metrics, once or refreshed like watch(1).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/json.h"
 #include "tool/tool.h"
@@ -21,17 +25,26 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s show [IFNAME] [--json]\n"
+		"Usage: %s show [IFNAME | all | interfaces] [dump] [options]\n"
 		"\n"
 		"Path-MTU state of a wgmtud interface, per peer: the discovered path MTU,\n"
-		"the MTU enforced for the peer, how it was found and why. Without IFNAME,\n"
-		"every interface with a UAPI socket in %s (like `wg show`);\n"
-		"interfaces served by wireguard-go or another implementation are listed\n"
-		"with their standard peer information only.\n"
+		"the MTU enforced for the peer, how it was found and why. Without IFNAME\n"
+		"(or with 'all'), every interface with a UAPI socket in %s\n"
+		"(like `wg show`); interfaces served by wireguard-go or another\n"
+		"implementation are listed with their standard peer information only.\n"
+		"'interfaces' lists the names; 'dump' prints tab-separated lines (one per\n"
+		"interface, one per peer; the columns are in wgmtu-show(1)).\n"
 		"\n"
 		"Options:\n"
-		"  --json      one JSON object: interfaces -> peers with every wgmtu_ key\n"
-		"  -h, --help  this text\n"
+		"  -j, --json          one JSON object on one line: interfaces -> peers\n"
+		"      --pretty        the same JSON indented (implies --json)\n"
+		"      --prometheus    metrics in the Prometheus text format (node_exporter\n"
+		"                      textfile collector): path/effective MTU, probes, drops\n"
+		"  -w, --watch         redraw every interval until interrupted, like\n"
+		"                      `watch wg show`\n"
+		"  -n, --interval SEC  --watch interval (default 1, 0.1-3600)\n"
+		"      --count N       --watch: stop after N refreshes\n"
+		"  -h, --help          this text\n"
 		"\n"
 		"Environment:\n"
 		"  WGMTU_UAPI_DIR         socket directory (default " UAPI_DEFAULT_DIR ")\n"
@@ -42,8 +55,14 @@ static void usage(FILE *f)
 		"\n"
 		"Examples:\n"
 		"  %s show wg0\n"
-		"  %s show --json | jq '.interfaces[].peers[].effective_mtu'\n",
-		prog_name, uapi_dir(), UAPI_DEFAULT_TIMEOUT_MS, prog_name, prog_name);
+		"  %s show --watch\n"
+		"  %s show all dump | cut -f1,2,12,13\n"
+		"  %s show --json | jq '.interfaces[].peers[].effective_mtu'\n"
+		"  %s show --prometheus >/var/lib/prometheus/node-exporter/wgmtu.prom.new &&\n"
+		"    mv /var/lib/prometheus/node-exporter/wgmtu.prom.new \\\n"
+		"       /var/lib/prometheus/node-exporter/wgmtu.prom\n",
+		prog_name, uapi_dir(), UAPI_DEFAULT_TIMEOUT_MS, prog_name, prog_name,
+		prog_name, prog_name, prog_name);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -323,42 +342,84 @@ static void json_onoff(struct json *j, const struct uapi_section *s, const char 
 		json_null(j);
 }
 
-/* Keys of the contract that are numbers; every other wgmtu_ key is text. */
-static bool numeric_key(const char *k)
-{
-	static const char *nums[] = {
-		"wgmtu_version", "wgmtu_max_mtu", "wgmtu_path_mtu", "wgmtu_effective_mtu",
-		"wgmtu_pinned_mtu", "wgmtu_last_change_sec", "wgmtu_probes_sent",
-		"wgmtu_probe_bytes", "wgmtu_ptb_hints", "wgmtu_ptb_hints_limited",
-	};
+/* The keys of the contract (docs/uapi-extensions.md): always in the JSON,
+ * null when the daemon did not send them (wireguard-go, the kernel). */
+enum kt { KT_NUM, KT_ONOFF, KT_STR };
+static const struct { const char *key; enum kt t; } dev_keys[] = {
+	{ "wgmtu_version", KT_NUM }, { "wgmtu_probe", KT_ONOFF },
+	{ "wgmtu_clamp_mss", KT_ONOFF }, { "wgmtu_max_mtu", KT_NUM },
+};
+static const struct { const char *key; enum kt t; } peer_keys[] = {
+	{ "wgmtu_state", KT_STR }, { "wgmtu_method", KT_STR },
+	{ "wgmtu_path_mtu", KT_NUM }, { "wgmtu_effective_mtu", KT_NUM },
+	{ "wgmtu_pinned_mtu", KT_NUM }, { "wgmtu_probe_address", KT_STR },
+	{ "wgmtu_last_change_sec", KT_NUM }, { "wgmtu_probes_sent", KT_NUM },
+	{ "wgmtu_probe_bytes", KT_NUM }, { "wgmtu_ptb_hints", KT_NUM },
+	{ "wgmtu_ptb_hints_limited", KT_NUM }, { "wgmtu_reason", KT_STR },
+};
 
-	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		if (!strcmp(nums[i], k))
+static bool is_drop_key(const char *k)
+{
+	return !strncmp(k, "wgmtu_drop_", 11) && k[11];
+}
+
+static void json_key_typed(struct json *j, const struct uapi_section *s, const char *k,
+			   enum kt t)
+{
+	if (t == KT_NUM)
+		json_num_or_null(j, s, k, k + 6);
+	else if (t == KT_ONOFF)
+		json_onoff(j, s, k, k + 6);
+	else
+		json_kstr(j, k + 6, uapi_get(s, k));
+}
+
+/*
+ * The contract's keys in a fixed order, then drops (an object reason ->
+ * count, from the daemon's wgmtu_drop_REASON keys; empty when it sends
+ * none), then any other wgmtu_ key a newer daemon sends, as a string.
+ */
+#define JSON_WGMTU_KEYS(j, s, table)                                                  \
+	do {                                                                           \
+		for (size_t t_ = 0; t_ < sizeof(table) / sizeof(table[0]); t_++)       \
+			json_key_typed(j, s, table[t_].key, table[t_].t);              \
+		json_extra_keys(j, s, table, sizeof(table) / sizeof(table[0]));        \
+	} while (0)
+
+static bool in_table(const char *k, const void *table, size_t n)
+{
+	const struct { const char *key; enum kt t; } *tb = table;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(tb[i].key, k))
 			return true;
 	return false;
 }
 
-/* Every wgmtu_ key of the section, under its name without the prefix:
- * numbers as numbers (null if malformed), on/off as booleans, text as
- * strings. Unknown wgmtu_ keys are passed through as strings. */
-static void json_wgmtu_keys(struct json *j, const struct uapi_section *s)
+static bool last_of(const struct uapi_section *s, size_t i)
 {
+	for (size_t l = i + 1; l < s->n; l++)
+		if (!strcmp(s->kv[l].key, s->kv[i].key))
+			return false; /* the last one wins */
+	return true;
+}
+
+static void json_extra_keys(struct json *j, const struct uapi_section *s, const void *table,
+			    size_t n)
+{
+	json_key(j, "drops");
+	json_obj_begin(j);
+	for (size_t i = 0; i < s->n; i++)
+		if (is_drop_key(s->kv[i].key) && last_of(s, i))
+			json_num_or_null(j, s, s->kv[i].key, s->kv[i].key + 11);
+	json_obj_end(j);
 	for (size_t i = 0; i < s->n; i++) {
 		const char *k = s->kv[i].key;
-		bool dup = false;
 
-		if (strncmp(k, "wgmtu_", 6))
+		if (strncmp(k, "wgmtu_", 6) || is_drop_key(k) || in_table(k, table, n) ||
+		    !last_of(s, i))
 			continue;
-		for (size_t l = i + 1; l < s->n; l++)
-			dup |= !strcmp(s->kv[l].key, k); /* the last one wins */
-		if (dup)
-			continue;
-		if (numeric_key(k))
-			json_num_or_null(j, s, k, k + 6);
-		else if (!strcmp(k, "wgmtu_probe") || !strcmp(k, "wgmtu_clamp_mss"))
-			json_onoff(j, s, k, k + 6);
-		else
-			json_kstr(j, k + 6, s->kv[i].value);
+		json_kstr(j, k + 6, s->kv[i].value);
 	}
 }
 
@@ -368,9 +429,10 @@ static void print_json_iface(struct json *j, const char *ifname, const struct ua
 
 	json_obj_begin(j);
 	json_kstr(j, "name", ifname);
+	json_kstr(j, "error", NULL);
 	json_kbool(j, "wgmtud", uapi_reply_is_wgmtud(r));
 	json_num_or_null(j, d, "listen_port", "listen_port");
-	json_wgmtu_keys(j, d);
+	JSON_WGMTU_KEYS(j, d, dev_keys);
 	json_key(j, "peers");
 	json_arr_begin(j);
 	for (size_t i = 0; i < r->n_peers; i++) {
@@ -392,11 +454,241 @@ static void print_json_iface(struct json *j, const char *ifname, const struct ua
 		json_num_or_null(j, s, "tx_bytes", "tx_bytes");
 		json_num_or_null(j, s, "persistent_keepalive_interval",
 				 "persistent_keepalive_interval");
-		json_wgmtu_keys(j, s);
+		JSON_WGMTU_KEYS(j, s, peer_keys);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
 	json_obj_end(j);
+}
+
+/* ------------------------------------------------------------ dump form */
+
+/* One value of a dump column: the key's value, or dflt when absent. */
+static void dump_col(FILE *f, const struct uapi_section *s, const char *k, const char *dflt)
+{
+	const char *v = uapi_get(s, k);
+
+	fprintf(f, "\t%s", v && *v ? v : dflt);
+}
+
+static void print_dump(FILE *f, const char *ifname, const struct uapi_reply *r, bool prefix)
+{
+	const struct uapi_section *d = &r->dev;
+	bool ext = uapi_reply_is_wgmtud(r);
+
+	if (prefix)
+		fprintf(f, "%s\t", ifname);
+	fprintf(f, "%s", ext ? "wgmtud" : "other");
+	dump_col(f, d, "listen_port", "0");
+	dump_col(f, d, "wgmtu_probe", "-");
+	dump_col(f, d, "wgmtu_clamp_mss", "-");
+	dump_col(f, d, "wgmtu_max_mtu", "-");
+	fputc('\n', f);
+	for (size_t i = 0; i < r->n_peers; i++) {
+		const struct uapi_section *s = &r->peers[i].s;
+		char b64k[UAPI_B64_KEY_LEN + 1];
+		bool first = true;
+		uint64_t ka = 0;
+
+		uapi_key_to_base64(r->peers[i].public_key, b64k);
+		if (prefix)
+			fprintf(f, "%s\t", ifname);
+		fprintf(f, "%s", b64k);
+		dump_col(f, s, "endpoint", "(none)");
+		fputc('\t', f);
+		for (size_t k = 0; k < s->n; k++) {
+			if (strcmp(s->kv[k].key, "allowed_ip"))
+				continue;
+			fprintf(f, "%s%s", first ? "" : ",", s->kv[k].value);
+			first = false;
+		}
+		if (first)
+			fputs("(none)", f);
+		dump_col(f, s, "last_handshake_time_sec", "0");
+		dump_col(f, s, "rx_bytes", "0");
+		dump_col(f, s, "tx_bytes", "0");
+		if (!uapi_get_u64(s, "persistent_keepalive_interval", &ka) && ka)
+			fprintf(f, "\t%" PRIu64, ka);
+		else
+			fputs("\toff", f);
+		for (size_t t = 0; t < sizeof(peer_keys) / sizeof(peer_keys[0]); t++) {
+			if (!strcmp(peer_keys[t].key, "wgmtu_reason") ||
+			    !strcmp(peer_keys[t].key, "wgmtu_probe_address"))
+				continue; /* free text and an address: in JSON only */
+			dump_col(f, s, peer_keys[t].key, "-");
+		}
+		fputc('\n', f);
+	}
+}
+
+/* ------------------------------------------------------ Prometheus form */
+
+struct fetched {
+	const char *name;
+	bool ok;
+	struct uapi_reply r;
+	char err[256];        /* why not, when !ok */
+};
+
+/* A label value: backslash, double quote and newline escaped. */
+static void prom_label(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(f, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_peer_labels(FILE *f, const char *ifname, const struct uapi_peer *p)
+{
+	char b64k[UAPI_B64_KEY_LEN + 1];
+
+	uapi_key_to_base64(p->public_key, b64k);
+	fputs("{interface=\"", f);
+	prom_label(f, ifname);
+	fprintf(f, "\",public_key=\"%s\"", b64k);
+}
+
+/* One numeric per-peer metric from key, across every interface. */
+static void prom_peer_metric(FILE *f, const struct fetched *x, int n, const char *name,
+			     const char *type, const char *help, const char *key)
+{
+	bool head = false;
+
+	for (int i = 0; i < n; i++) {
+		for (size_t p = 0; x[i].ok && p < x[i].r.n_peers; p++) {
+			uint64_t v;
+
+			if (uapi_get_u64(&x[i].r.peers[p].s, key, &v))
+				continue;
+			if (!head)
+				prom_head(f, name, type, help);
+			head = true;
+			fputs(name, f);
+			prom_peer_labels(f, x[i].name, &x[i].r.peers[p]);
+			fprintf(f, "} %" PRIu64 "\n", v);
+		}
+	}
+}
+
+static void print_prometheus(FILE *f, const struct fetched *x, int n)
+{
+	bool head = false;
+
+	prom_head(f, "wgmtu_up", "gauge",
+		  "1 when the interface's UAPI socket answered a get, else 0.");
+	for (int i = 0; i < n; i++) {
+		fputs("wgmtu_up{interface=\"", f);
+		prom_label(f, x[i].name);
+		fprintf(f, "\"} %d\n", x[i].ok);
+	}
+	prom_head(f, "wgmtu_interface_info", "gauge",
+		  "The implementation behind the interface (wgmtud or other).");
+	for (int i = 0; i < n; i++) {
+		if (!x[i].ok)
+			continue;
+		fputs("wgmtu_interface_info{interface=\"", f);
+		prom_label(f, x[i].name);
+		fprintf(f, "\",implementation=\"%s\"} 1\n",
+			uapi_reply_is_wgmtud(&x[i].r) ? "wgmtud" : "other");
+	}
+	prom_peer_metric(f, x, n, "wgmtu_peer_path_mtu_bytes", "gauge",
+			 "Path MTU discovered towards the peer (outer IP bytes; 0 unknown).",
+			 "wgmtu_path_mtu");
+	prom_peer_metric(f, x, n, "wgmtu_peer_effective_mtu_bytes", "gauge",
+			 "Inner MTU enforced for the peer (bytes).", "wgmtu_effective_mtu");
+	prom_peer_metric(f, x, n, "wgmtu_peer_pinned_mtu_bytes", "gauge",
+			 "MTU pinned by hand for the peer (0 none).", "wgmtu_pinned_mtu");
+	prom_peer_metric(f, x, n, "wgmtu_peer_probes_sent_total", "counter",
+			 "Path-MTU probes sent to the peer.", "wgmtu_probes_sent");
+	prom_peer_metric(f, x, n, "wgmtu_peer_probe_bytes_total", "counter",
+			 "Bytes of path-MTU probes sent to the peer.", "wgmtu_probe_bytes");
+	prom_peer_metric(f, x, n, "wgmtu_peer_ptb_hints_total", "counter",
+			 "ICMP too-big hints received for the peer.", "wgmtu_ptb_hints");
+	prom_peer_metric(f, x, n, "wgmtu_peer_last_change_timestamp_seconds", "gauge",
+			 "When the peer's effective MTU last changed (Unix time; 0 never).",
+			 "wgmtu_last_change_sec");
+	prom_peer_metric(f, x, n, "wgmtu_peer_last_handshake_timestamp_seconds", "gauge",
+			 "Latest handshake with the peer (Unix time; 0 never).",
+			 "last_handshake_time_sec");
+	prom_peer_metric(f, x, n, "wgmtu_peer_receive_bytes_total", "counter",
+			 "Bytes received from the peer.", "rx_bytes");
+	prom_peer_metric(f, x, n, "wgmtu_peer_transmit_bytes_total", "counter",
+			 "Bytes sent to the peer.", "tx_bytes");
+	/* the discovery state as an info metric: one series per peer, value 1 */
+	for (int i = 0; i < n; i++) {
+		for (size_t p = 0; x[i].ok && p < x[i].r.n_peers; p++) {
+			const struct uapi_section *s = &x[i].r.peers[p].s;
+
+			if (!uapi_get(s, "wgmtu_state"))
+				continue;
+			if (!head)
+				prom_head(f, "wgmtu_peer_state", "gauge",
+					  "Path-MTU discovery state and method of the peer (1).");
+			head = true;
+			fputs("wgmtu_peer_state", f);
+			prom_peer_labels(f, x[i].name, &x[i].r.peers[p]);
+			fputs(",state=\"", f);
+			prom_label(f, uapi_get(s, "wgmtu_state"));
+			fputs("\",method=\"", f);
+			prom_label(f, vs(s, "wgmtu_method", ""));
+			fputs("\"} 1\n", f);
+		}
+	}
+	/* drops by reason: the daemon's wgmtu_drop_REASON keys, device and peer */
+	head = false;
+	for (int i = 0; i < n; i++) {
+		const struct uapi_section *d = &x[i].r.dev;
+
+		for (size_t k = 0; x[i].ok && k < d->n; k++) {
+			uint64_t v;
+
+			if (!is_drop_key(d->kv[k].key) || !last_of(d, k) ||
+			    uapi_get_u64(d, d->kv[k].key, &v))
+				continue;
+			if (!head)
+				prom_head(f, "wgmtu_drops_total", "counter",
+					  "Packets the interface dropped, by reason.");
+			head = true;
+			fputs("wgmtu_drops_total{interface=\"", f);
+			prom_label(f, x[i].name);
+			fputs("\",reason=\"", f);
+			prom_label(f, d->kv[k].key + 11);
+			fprintf(f, "\"} %" PRIu64 "\n", v);
+		}
+	}
+	head = false;
+	for (int i = 0; i < n; i++) {
+		for (size_t p = 0; x[i].ok && p < x[i].r.n_peers; p++) {
+			const struct uapi_section *s = &x[i].r.peers[p].s;
+
+			for (size_t k = 0; k < s->n; k++) {
+				uint64_t v;
+
+				if (!is_drop_key(s->kv[k].key) || !last_of(s, k) ||
+				    uapi_get_u64(s, s->kv[k].key, &v))
+					continue;
+				if (!head)
+					prom_head(f, "wgmtu_peer_drops_total", "counter",
+						  "Packets to or from the peer dropped, by reason.");
+				head = true;
+				fputs("wgmtu_peer_drops_total", f);
+				prom_peer_labels(f, x[i].name, &x[i].r.peers[p]);
+				fputs(",reason=\"", f);
+				prom_label(f, s->kv[k].key + 11);
+				fprintf(f, "\"} %" PRIu64 "\n", v);
+			}
+		}
+	}
 }
 
 /* A terminal is no place for a daemon's control bytes: the contract says
@@ -446,130 +738,286 @@ static int fetch(const char *ifname, struct uapi_reply *r, char *err, size_t cap
 	return 0;
 }
 
+enum show_mode { M_TEXT, M_JSON, M_DUMP, M_PROM, M_NAMES };
+
+struct show_opts {
+	enum show_mode mode;
+	bool pretty, watch, all;
+	const char *ifname;   /* NULL: every interface */
+	double interval;
+	long count;           /* --watch refreshes, 0: until interrupted */
+};
+
+/*
+ * One frame: every interface read, the whole output built in memory and
+ * returned in *out (so a watch redraw or a textfile is written at once,
+ * and a named interface that cannot be read leaves no half document).
+ */
+static int show_once(const struct show_opts *o, char **out, size_t *outlen)
+{
+	char **names = NULL;
+	struct fetched *x = NULL;
+	int n, rc = EXIT_OK;
+	int64_t now = (int64_t)time(NULL);
+	FILE *f = open_memstream(out, outlen);
+	struct json j;
+
+	if (!f) {
+		tool_err(CMD, "out of memory");
+		return EXIT_FAILURE_RUN;
+	}
+	if (o->ifname) {
+		names = calloc(1, sizeof(*names));
+		if (!names || !(names[0] = strdup(o->ifname))) {
+			free(names);
+			fclose(f);
+			tool_err(CMD, "out of memory");
+			return EXIT_FAILURE_RUN;
+		}
+		n = 1;
+	} else {
+		n = uapi_list_interfaces(&names);
+		if (n < 0) {
+			fclose(f);
+			tool_err(CMD, "cannot list %s: %s", uapi_dir(), strerror(-n));
+			return EXIT_FAILURE_RUN;
+		}
+	}
+	x = calloc((size_t)n + 1, sizeof(*x));
+	if (!x) {
+		uapi_free_names(names, n);
+		fclose(f);
+		tool_err(CMD, "out of memory");
+		return EXIT_FAILURE_RUN;
+	}
+	for (int i = 0; i < n; i++) {
+		x[i].name = names[i];
+		if (o->mode == M_NAMES)
+			continue;
+		if (fetch(names[i], &x[i].r, x[i].err, sizeof(x[i].err))) {
+			tool_err(CMD, "%s: %s", names[i], x[i].err);
+			rc = EXIT_FAILURE_RUN;
+			continue;
+		}
+		x[i].ok = true;
+		/* the JSON writer escapes; text, dump and metrics get '?' */
+		if (o->mode == M_JSON)
+			continue;
+		sanitize(&x[i].r.dev);
+		for (size_t p = 0; p < x[i].r.n_peers; p++)
+			sanitize(&x[i].r.peers[p].s);
+	}
+	switch (o->mode) {
+	case M_NAMES:
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s%s", i ? " " : "", names[i]);
+		if (n)
+			fputc('\n', f);
+		break;
+	case M_TEXT:
+		if (!n)
+			fprintf(f, "no WireGuard interfaces (no sockets in %s)\n", uapi_dir());
+		for (int i = 0, shown = 0; i < n; i++) {
+			if (!x[i].ok)
+				continue;
+			if (shown++)
+				fputc('\n', f);
+			print_text(f, names[i], &x[i].r, now);
+		}
+		break;
+	case M_DUMP:
+		for (int i = 0; i < n; i++)
+			if (x[i].ok)
+				print_dump(f, names[i], &x[i].r, !o->ifname);
+		break;
+	case M_PROM:
+		print_prometheus(f, x, n);
+		break;
+	case M_JSON:
+		json_init(&j, f, o->pretty);
+		json_obj_begin(&j);
+		json_key(&j, "interfaces");
+		json_arr_begin(&j);
+		for (int i = 0; i < n; i++) {
+			if (x[i].ok) {
+				print_json_iface(&j, names[i], &x[i].r);
+			} else if (!o->ifname) {
+				json_obj_begin(&j);
+				json_kstr(&j, "name", names[i]);
+				json_kstr(&j, "error", x[i].err);
+				json_obj_end(&j);
+			}
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+		break;
+	}
+	for (int i = 0; i < n; i++)
+		if (x[i].ok)
+			uapi_reply_free(&x[i].r);
+	free(x);
+	uapi_free_names(names, n);
+	if (fclose(f)) {
+		tool_err(CMD, "out of memory");
+		return EXIT_FAILURE_RUN;
+	}
+	/* a named interface that cannot be read prints nothing on stdout */
+	if (o->ifname && rc)
+		*outlen = 0;
+	return rc;
+}
+
+static volatile sig_atomic_t stop_watch;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_watch = 1;
+}
+
+static int watch_loop(const struct show_opts *o, const char *cmdline)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	struct sigaction sa = { .sa_handler = on_stop };
+	int rc = EXIT_OK;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (long k = 0; !stop_watch && (!o->count || k < o->count); k++) {
+		char *buf = NULL, when[64];
+		size_t len = 0;
+		time_t t = time(NULL);
+		struct tm tm;
+		struct timespec ts;
+
+		rc = show_once(o, &buf, &len);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", &tm);
+		if (tty) {
+			/* home, clear: one redraw, like watch(1) */
+			fputs("\033[H\033[2J", stdout);
+			printf("Every %.1fs: %s    %s\n\n", o->interval, cmdline, when);
+		} else if (o->mode == M_TEXT || o->mode == M_NAMES) {
+			printf("%s-- %s\n", k ? "\n" : "", when);
+		}
+		fwrite(buf, 1, len, stdout);
+		fflush(stdout);
+		free(buf);
+		if (o->count && k + 1 >= o->count)
+			break;
+		ts.tv_sec = (time_t)o->interval;
+		ts.tv_nsec = (long)((o->interval - (double)ts.tv_sec) * 1e9);
+		while (!stop_watch && nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	return rc;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
+		{ "prometheus", no_argument, NULL, 'M' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "interval", required_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool as_json = false;
-	char **names = NULL;
-	int n_names, c, rc = EXIT_OK;
-	int64_t now = (int64_t)time(NULL);
-	bool single;
-	char *jbuf = NULL;
-	size_t jlen = 0;
-	FILE *jf = NULL;
-	struct json j;
+	struct show_opts o = { .mode = M_TEXT, .interval = 1.0 };
+	bool json = false, prom = false, dump = false, names = false;
+	int c, rc;
+	char *buf = NULL, *end;
+	size_t len = 0;
 
+	char cmdline[256];
+	size_t cl;
+
+	/* the command as typed, for the --watch header (getopt reorders argv) */
+	cl = (size_t)snprintf(cmdline, sizeof(cmdline), "%s", prog_name);
+	for (int i = 0; i < argc && cl < sizeof(cmdline); i++)
+		cl += (size_t)snprintf(cmdline + cl, sizeof(cmdline) - cl, " %s", argv[i]);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jwn:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			as_json = true;
+			json = true;
+			break;
+		case 'P':
+			json = o.pretty = true;
+			break;
+		case 'M':
+			prom = true;
+			break;
+		case 'w':
+			o.watch = true;
+			break;
+		case 'n':
+			o.interval = strtod(optarg, &end);
+			if (end == optarg || *end || !(o.interval >= 0.1 && o.interval <= 3600)) {
+				tool_err(CMD, "--interval: '%s' is not a number of seconds in "
+					 "0.1..3600", optarg);
+				return EXIT_USAGE;
+			}
+			o.watch = true;
+			break;
+		case 'C':
+			o.count = strtol(optarg, &end, 10);
+			if (end == optarg || *end || o.count < 1) {
+				tool_err(CMD, "--count: '%s' is not a positive number", optarg);
+				return EXIT_USAGE;
+			}
+			o.watch = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case ':':
+			tool_err(CMD, "option '%s' needs a value (see --help)", argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
 			tool_err(CMD, "unknown option '%s' (see --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
-	/* allow "show wg0 --json" too */
+	/* [IFNAME | all | interfaces] [dump], as wg show takes them */
 	for (int i = optind; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof(*argv));
-			argc--;
-			i--;
-		} else if (argv[i][0] == '-') {
-			tool_err(CMD, "unknown option '%s' (see --help)", argv[i]);
+		const char *a = argv[i];
+
+		if (i == optind && !strcmp(a, "all")) {
+			o.all = true;
+		} else if (i == optind && !strcmp(a, "interfaces")) {
+			names = true;
+		} else if (!strcmp(a, "dump") && !names && i <= optind + 1) {
+			dump = true;
+		} else if (i == optind) {
+			if (!uapi_ifname_valid(a)) {
+				tool_err(CMD, "'%s' is not a valid interface name", a);
+				return EXIT_USAGE;
+			}
+			o.ifname = a;
+		} else {
+			tool_err(CMD, "unexpected argument '%s' (see --help)", a);
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind > 1) {
-		tool_err(CMD, "too many arguments: '%s' (one IFNAME at most)", argv[optind + 1]);
+	if (json + prom + dump + names > 1) {
+		tool_err(CMD, "choose one of --json, --prometheus, dump and interfaces");
 		return EXIT_USAGE;
 	}
-	single = argc - optind == 1;
-	if (single) {
-		if (!uapi_ifname_valid(argv[optind])) {
-			tool_err(CMD, "'%s' is not a valid interface name", argv[optind]);
-			return EXIT_USAGE;
-		}
-		names = calloc(1, sizeof(*names));
-		if (!names || !(names[0] = strdup(argv[optind]))) {
-			free(names);
-			tool_err(CMD, "out of memory");
-			return EXIT_FAILURE_RUN;
-		}
-		n_names = 1;
-	} else {
-		n_names = uapi_list_interfaces(&names);
-		if (n_names < 0) {
-			tool_err(CMD, "cannot list %s: %s", uapi_dir(), strerror(-n_names));
-			return EXIT_FAILURE_RUN;
-		}
-		if (n_names == 0 && !as_json) {
-			printf("no WireGuard interfaces (no sockets in %s)\n", uapi_dir());
-			return EXIT_OK;
-		}
+	o.mode = json ? M_JSON : prom ? M_PROM : dump ? M_DUMP : names ? M_NAMES : M_TEXT;
+	if (o.watch)
+		return watch_loop(&o, cmdline);
+	rc = show_once(&o, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	if (fflush(stdout) || ferror(stdout)) {
+		tool_err(CMD, "cannot write the output: %s", strerror(errno));
+		return EXIT_FAILURE_RUN;
 	}
-
-	if (as_json) {
-		/* Built in memory: a named interface that cannot be read gives
-		 * no half document on stdout, only the error. */
-		jf = open_memstream(&jbuf, &jlen);
-		if (!jf) {
-			uapi_free_names(names, n_names);
-			tool_err(CMD, "out of memory");
-			return EXIT_FAILURE_RUN;
-		}
-		json_init(&j, jf, true);
-		json_obj_begin(&j);
-		json_key(&j, "interfaces");
-		json_arr_begin(&j);
-	}
-	for (int i = 0; i < n_names; i++) {
-		struct uapi_reply r;
-		char err[256];
-
-		if (fetch(names[i], &r, err, sizeof(err))) {
-			tool_err(CMD, "%s: %s", names[i], err);
-			rc = EXIT_FAILURE_RUN;
-			if (as_json && !single) {
-				json_obj_begin(&j);
-				json_kstr(&j, "name", names[i]);
-				json_kstr(&j, "error", err);
-				json_obj_end(&j);
-			}
-			continue;
-		}
-		if (as_json) {
-			print_json_iface(&j, names[i], &r);
-		} else {
-			sanitize(&r.dev);
-			for (size_t p = 0; p < r.n_peers; p++)
-				sanitize(&r.peers[p].s);
-			if (i > 0)
-				putchar('\n');
-			print_text(stdout, names[i], &r, now);
-		}
-		uapi_reply_free(&r);
-	}
-	if (as_json) {
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_end(&j);
-		fclose(jf);
-		if (!(single && rc))
-			fwrite(jbuf, 1, jlen, stdout);
-		free(jbuf);
-	}
-	uapi_free_names(names, n_names);
-	fflush(stdout);
 	return rc;
 }

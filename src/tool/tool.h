@@ -24,6 +24,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* Prints "wgmtu CMD: message" to stderr. */
 void tool_err(const char *cmd, const char *fmt, ...)

@@ -50,6 +50,7 @@ int tm_open(struct tmeas *t, const struct sockaddr_storage *dst, unsigned base,
 		t->next_seq = (uint32_t)getpid() * 2654435761u;
 	t->next_seq |= 1;
 	t->t0 = now_ms();
+	t->adapt_wait = confirm_ms != 0;
 	t->open = true;
 	return 0;
 }
@@ -71,6 +72,27 @@ int tm_fd(const struct tmeas *t)
 	return t->net.fd;
 }
 
+/*
+ * Watching, a round's wait follows the engine's smoothed RTT, which a
+ * saturated tunnel inflates (queues) and which decays slowly with one
+ * confirmation every few seconds: a black hole that follows a big
+ * transfer would take 5 rounds of the 3 s maximum to confirm. The path's
+ * own round trip is the smallest one seen; a wait of 3 times that plus
+ * 300 ms (0.4..3 s) still covers loaded queues without the lag.
+ */
+static void cap_wait(struct tmeas *t)
+{
+	uint32_t cap = 3 * t->min_rtt_ms + 300;
+
+	if (cap < 400)
+		cap = 400;
+	if (cap > 3000)
+		cap = 3000;
+	t->eng.cfg.max_timeout_ms = cap;
+	if (t->eng.cfg.min_wait_ms > cap)
+		t->eng.cfg.min_wait_ms = cap;
+}
+
 static void on_event(struct tmeas *t, const struct pnet_ev *ev)
 {
 	const struct tm_slot *e = &t->ring[ev->seq % TM_RING];
@@ -79,8 +101,17 @@ static void on_event(struct tmeas *t, const struct pnet_ev *ev)
 
 	switch (ev->type) {
 	case PNET_EV_REPLY:
-		if (id)
+		if (id) {
+			uint64_t rtt = now - e->sent;
+
+			if (!t->min_rtt_ms || rtt < t->min_rtt_ms)
+				t->min_rtt_ms = rtt ? (uint32_t)rtt : 1;
+			if (t->adapt_wait)
+				cap_wait(t);
+			t->bytes_in += e->size;
+			t->n_in++;
 			plpmtud_on_ack(&t->eng, id, now);
+		}
 		break;
 	case PNET_EV_PTB:
 		t->ptb_seen = true;
@@ -120,6 +151,10 @@ int tm_step(struct tmeas *t)
 				seq = t->next_seq++;
 			t->ring[seq % TM_RING].seq = seq;
 			t->ring[seq % TM_RING].id = out[i].id;
+			t->ring[seq % TM_RING].size = out[i].size;
+			t->ring[seq % TM_RING].sent = now;
+			t->bytes_out += out[i].size;
+			t->n_out++;
 			err = pnet_send(&t->net, seq, out[i].size, 0, 0);
 			if (err == -EMSGSIZE) /* maybe a stale socket error */
 				err = pnet_send(&t->net, seq, out[i].size, 0, 0);

@@ -25,6 +25,8 @@
 
 struct tm_slot {
 	uint32_t seq, id;
+	uint16_t size;
+	uint64_t sent;              /* engine clock, ms */
 };
 
 struct tmeas {
@@ -37,6 +39,10 @@ struct tmeas {
 	bool ptb_seen;              /* an ICMP too-big answered a probe */
 	unsigned unreach;           /* unreachable errors */
 	uint32_t events;            /* engine events since the last tm_events() */
+	uint64_t bytes_out, bytes_in; /* IP bytes of probes sent and answered */
+	uint64_t n_out, n_in;
+	uint32_t min_rtt_ms;        /* smallest echo round trip seen (0: none) */
+	bool adapt_wait;            /* cap the engine's round wait near min_rtt */
 };
 
 /*

@@ -83,6 +83,15 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 		v->v = TP_AT_RISK;
 }
 
+bool tp_peer_active(uint64_t drx, uint64_t dtx, uint64_t probe_out, uint64_t probe_in,
+		    uint64_t n_out, uint64_t n_in)
+{
+	uint64_t allow_tx = probe_out + 48 * n_out + 512;
+	uint64_t allow_rx = probe_in + 48 * n_in + 512;
+
+	return dtx > allow_tx || drx > allow_rx;
+}
+
 /* ------------------------------------------------------------ planning */
 
 static unsigned fam_mtu(int family, unsigned mtu)
@@ -264,6 +273,19 @@ static const char *scope_name(uint8_t s, char *buf, size_t n)
 	return buf;
 }
 
+static const char *addr_str(int family, const uint8_t *a, char *buf, size_t n)
+{
+	struct wgm_prefix p = { .family = family, .len = 0 };
+	char *slash;
+
+	memcpy(p.addr, a, sizeof(p.addr));
+	wgm_prefix_fmt(&p, buf, n);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	return buf;
+}
+
 int tp_format(const struct tp_action *a, const char *ifname, char *buf, size_t n)
 {
 	struct sbuf s = { .p = buf, .n = n };
@@ -281,22 +303,15 @@ int tp_format(const struct tp_action *a, const char *ifname, char *buf, size_t n
 	   a->kind == TP_ROUTE_REPLACE ? "replace" : a->kind == TP_ROUTE_ADD ? "add" : "del",
 	   wgm_prefix_fmt(&r->dst, pre, sizeof(pre)), ifname,
 	   table_name(r->table, tb, sizeof(tb)));
+	if (r->has_gateway)
+		sb(&s, " via %s", addr_str(r->dst.family, r->gateway, src, sizeof(src)));
 	if (r->priority)
 		sb(&s, " metric %u", r->priority);
 	if (a->kind != TP_ROUTE_DEL) {
 		sb(&s, " proto %s scope %s", proto_name(r->protocol, pb, sizeof(pb)),
 		   scope_name(r->scope, scb, sizeof(scb)));
-		if (r->has_prefsrc) {
-			struct wgm_prefix sp = { .family = r->dst.family, .len = 0 };
-			char *slash;
-
-			memcpy(sp.addr, r->prefsrc, sizeof(sp.addr));
-			wgm_prefix_fmt(&sp, src, sizeof(src));
-			slash = strchr(src, '/');
-			if (slash)
-				*slash = 0;
-			sb(&s, " src %s", src);
-		}
+		if (r->has_prefsrc)
+			sb(&s, " src %s", addr_str(r->dst.family, r->prefsrc, src, sizeof(src)));
 		if (r->pref && r->dst.family == AF_INET6)
 			sb(&s, " pref %s", r->pref == 1 ? "high" : r->pref == 3 ? "low" : "medium");
 		if (r->mtu)

@@ -57,6 +57,17 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 	      struct tp_verdict *v);
 const char *tp_verdict_name(enum tp_verdict_kind v); /* "ok", "black-hole", ... */
 
+/*
+ * --watch probes a peer only while it carries traffic. Between two reads
+ * of its counters (rx/tx bytes, as wg shows them) it moved drx/dtx bytes;
+ * our own echoes inside the tunnel account for probe_out/probe_in bytes in
+ * n_out/n_in packets (0 for echoes outside the tunnel). Each echo costs
+ * its size plus WireGuard's 32 bytes and up to 15 of padding; a keepalive
+ * or a handshake fits in the 512 bytes of slack. True when more moved.
+ */
+bool tp_peer_active(uint64_t drx, uint64_t dtx, uint64_t probe_out, uint64_t probe_in,
+		    uint64_t n_out, uint64_t n_in);
+
 /* ------------------------------------------------------------ planning */
 
 /* A route via the interface, as rtnetlink shows it. */
@@ -67,6 +78,8 @@ struct tp_route {
 	uint32_t priority;
 	bool has_prefsrc;
 	uint8_t prefsrc[16];
+	bool has_gateway;
+	uint8_t gateway[16];
 	unsigned mtu;          /* RTAX_MTU, 0: none */
 	bool mtu_locked;
 	uint8_t pref;          /* IPv6 route preference (RTA_PREF), 0: none */

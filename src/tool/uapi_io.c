@@ -21,11 +21,45 @@
 
 /* ------------------------------------------------------------------- I/O */
 
-const char *uapi_dir(void)
+/* The environment, read once (uapi_env_load) */
+static struct {
+	bool loaded;
+	const char *dir;
+	int timeout_ms;
+} env;
+
+int uapi_env_load(char *err, size_t cap)
 {
 	const char *d = getenv("WGMTU_UAPI_DIR");
+	const char *t = getenv("WGMTU_UAPI_TIMEOUT_MS");
+	unsigned long v;
 
-	return d && *d ? d : UAPI_DEFAULT_DIR;
+	env.loaded = true;
+	env.dir = d && *d ? d : UAPI_DEFAULT_DIR;
+	env.timeout_ms = UAPI_DEFAULT_TIMEOUT_MS;
+	if (t && *t) {
+		if (parse_ulong(t, 1, UAPI_MAX_TIMEOUT_MS, &v) < 0) {
+			snprintf(err, cap, "WGMTU_UAPI_TIMEOUT_MS=%s: expected 1..%d (milliseconds)",
+				 t, UAPI_MAX_TIMEOUT_MS);
+			return -EINVAL;
+		}
+		env.timeout_ms = (int)v;
+	}
+	return 0;
+}
+
+static void env_need(void)
+{
+	char err[128];
+
+	if (!env.loaded)
+		uapi_env_load(err, sizeof(err)); /* the tool loads it first; tests: defaults */
+}
+
+const char *uapi_dir(void)
+{
+	env_need();
+	return env.dir;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -89,12 +123,8 @@ nomem:
 
 int uapi_timeout_ms(void)
 {
-	const char *s = getenv("WGMTU_UAPI_TIMEOUT_MS");
-	unsigned long v;
-
-	if (s && parse_ulong(s, 1, 600000, &v) == 0)
-		return (int)v;
-	return UAPI_DEFAULT_TIMEOUT_MS;
+	env_need();
+	return env.timeout_ms;
 }
 
 /* uapi_reply_complete, looking only at positions from `from` on. */

@@ -15,9 +15,14 @@
 
 #define UAPI_DEFAULT_DIR "/var/run/wireguard"
 #define UAPI_DEFAULT_TIMEOUT_MS 3000
+#define UAPI_MAX_TIMEOUT_MS 600000
 
 /* ---------------------------------------------------------------- I/O */
 
+/* Reads WGMTU_UAPI_DIR and WGMTU_UAPI_TIMEOUT_MS once (wgmtu's main, before
+ * a command that talks to a daemon). Returns 0, or -EINVAL with
+ * "NAME=VALUE: expected ..." in err for a timeout that is not 1..600000. */
+int uapi_env_load(char *err, size_t cap);
 /* The socket directory: $WGMTU_UAPI_DIR if set and non-empty, else
  * /var/run/wireguard. */
 const char *uapi_dir(void);
@@ -39,7 +44,8 @@ void uapi_free_names(char **names, int n);
  */
 int uapi_transact(const char *ifname, const char *req, size_t req_len,
 		  int timeout_ms, char **reply, size_t *reply_len);
-/* WGMTU_UAPI_TIMEOUT_MS from the environment, else the default. */
+/* WGMTU_UAPI_TIMEOUT_MS from the environment, else the default. Without
+ * uapi_env_load first, a bad value gives the default. */
 int uapi_timeout_ms(void);
 /* A one-line message for an error of uapi_transact on IFNAME. */
 const char *uapi_strerror_transact(int err);

@@ -50,7 +50,7 @@
 #define WG_UAPI_LINE_MAX 4096
 /* Per-transaction limits (a set over them fails with -ENOMEM, nothing
  * applied). A `wg setconf` of a large hub stays well inside. */
-#define WG_UAPI_MAX_PEERS        65536u
+#define WG_UAPI_MAX_PEERS        262144u  /* bench/scale.sh sets 100k */
 #define WG_UAPI_MAX_ALLOWED_IPS  (1u << 20)   /* total over all peers */
 /* Zone (scope) of a link-local IPv6 endpoint, as text ("eth0" or "3"). */
 #define WG_UAPI_ZONE_MAX 16   /* IFNAMSIZ, including the NUL */

@@ -71,6 +71,8 @@ struct wg_keypair *wg_keypair_new(const uint8_t send_key[WG_KEY_LEN],
 		free(kp);
 		return NULL;
 	}
+	memcpy(kp->send_key, send_key, WG_KEY_LEN);
+	memcpy(kp->recv_key, recv_key, WG_KEY_LEN);
 	atomic_init(&kp->refcount, 1);
 	atomic_init(&kp->send_counter, 0);
 	wg_replay_init(&kp->replay);
@@ -97,6 +99,10 @@ void wg_keypair_put(struct wg_keypair *kp)
 		return;
 	wg_aead_ctx_clear(&kp->send);
 	wg_aead_ctx_clear(&kp->recv);
+	for (int i = 0; i < WG_TRANSPORT_LANES - 1; i++) {
+		wg_aead_ctx_clear(&kp->send_lane[i]);
+		wg_aead_ctx_clear(&kp->recv_lane[i]);
+	}
 	wg_wipe(kp, sizeof(*kp));
 	free(kp);
 }
@@ -140,31 +146,72 @@ size_t wg_transport_padded_len(size_t plen, size_t mtu)
 	return padded;
 }
 
-int wg_transport_encrypt(struct wg_keypair *kp, uint8_t *pkt, size_t plen, size_t cap,
-			 size_t mtu, uint64_t now_ns, size_t *out_len, uint64_t *counter_out)
+/* The context of a lane: lane 0 is made with the keypair, the others
+ * on their first use (by the one thread that owns the lane). */
+static struct wg_aead_ctx *lane_ctx(struct wg_keypair *kp, unsigned lane, bool send, int *err)
+{
+	struct wg_aead_ctx *c;
+
+	*err = 0;
+	if (lane >= WG_TRANSPORT_LANES) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (!lane)
+		return send ? &kp->send : &kp->recv;
+	c = send ? &kp->send_lane[lane - 1] : &kp->recv_lane[lane - 1];
+	if (!c->evp && (*err = wg_aead_ctx_init(c, send ? kp->send_key : kp->recv_key, send)))
+		return NULL;
+	return c;
+}
+
+int wg_transport_reserve(struct wg_keypair *kp, uint64_t now_ns, uint64_t *counter)
+{
+	if (!kp->sending_valid || expired(kp, now_ns))
+		return -ESTALE;
+	*counter = atomic_fetch_add_explicit(&kp->send_counter, 1, memory_order_relaxed);
+	if (*counter >= WG_REJECT_AFTER_MESSAGES)
+		return -ESTALE;
+	return 0;
+}
+
+int wg_transport_seal(struct wg_keypair *kp, unsigned lane, uint64_t counter, uint8_t *pkt,
+		      size_t plen, size_t cap, size_t mtu, size_t *out_len)
 {
 	size_t padded = wg_transport_padded_len(plen, mtu);
-	uint64_t counter;
+	struct wg_aead_ctx *c;
 	int ret;
 
 	if (cap < WG_MSG_DATA_HEADER_LEN + padded + WG_AEAD_TAG_LEN)
 		return -EINVAL;
-	if (!kp->sending_valid || expired(kp, now_ns))
-		return -ESTALE;
-	counter = atomic_fetch_add_explicit(&kp->send_counter, 1, memory_order_relaxed);
-	if (counter >= WG_REJECT_AFTER_MESSAGES)
-		return -ESTALE;
+	c = lane_ctx(kp, lane, true, &ret);
+	if (!c)
+		return ret;
 	memset(pkt + WG_MSG_DATA_HEADER_LEN + plen, 0, padded - plen);
-	ret = wg_aead_ctx_seal(&kp->send, counter, pkt + WG_MSG_DATA_HEADER_LEN, padded);
+	ret = wg_aead_ctx_seal(c, counter, pkt + WG_MSG_DATA_HEADER_LEN, padded);
 	if (ret)
 		return ret;
 	put_le32(pkt, WG_MSG_DATA);
 	put_le32(pkt + 4, kp->remote_index);
 	put_le64(pkt + 8, counter);
 	*out_len = WG_MSG_DATA_HEADER_LEN + padded + WG_AEAD_TAG_LEN;
-	if (counter_out)
-		*counter_out = counter;
 	return 0;
+}
+
+int wg_transport_encrypt(struct wg_keypair *kp, uint8_t *pkt, size_t plen, size_t cap,
+			 size_t mtu, uint64_t now_ns, size_t *out_len, uint64_t *counter_out)
+{
+	uint64_t counter;
+	int ret;
+
+	if (cap < wg_transport_datagram_len(plen, mtu))
+		return -EINVAL;
+	ret = wg_transport_reserve(kp, now_ns, &counter);
+	if (!ret)
+		ret = wg_transport_seal(kp, 0, counter, pkt, plen, cap, mtu, out_len);
+	if (!ret && counter_out)
+		*counter_out = counter;
+	return ret;
 }
 
 int wg_transport_peek_index(const uint8_t *pkt, size_t len, uint32_t *index)
@@ -175,9 +222,10 @@ int wg_transport_peek_index(const uint8_t *pkt, size_t len, uint32_t *index)
 	return 0;
 }
 
-int wg_transport_decrypt(struct wg_keypair *kp, uint8_t *pkt, size_t len,
-			 uint64_t now_ns, size_t *plain_len, uint64_t *counter_out)
+int wg_transport_open(struct wg_keypair *kp, unsigned lane, uint8_t *pkt, size_t len,
+		      uint64_t now_ns, size_t *plain_len, uint64_t *counter_out)
 {
+	struct wg_aead_ctx *c;
 	uint64_t counter;
 	int ret;
 
@@ -188,14 +236,37 @@ int wg_transport_decrypt(struct wg_keypair *kp, uint8_t *pkt, size_t len,
 	counter = get_le64(pkt + 8);
 	if (counter >= WG_REJECT_AFTER_MESSAGES)
 		return -EALREADY;
-	ret = wg_aead_ctx_open(&kp->recv, counter, pkt + WG_MSG_DATA_HEADER_LEN,
+	c = lane_ctx(kp, lane, false, &ret);
+	if (!c)
+		return ret;
+	ret = wg_aead_ctx_open(c, counter, pkt + WG_MSG_DATA_HEADER_LEN,
 			       len - WG_MSG_DATA_HEADER_LEN);
 	if (ret)
 		return ret == -EBADMSG ? -EBADMSG : ret;
-	/* only an authenticated counter may move the window */
-	if (!wg_replay_check_and_update(&kp->replay, counter))
-		return -EALREADY;
 	*plain_len = len - WG_MSG_DATA_HEADER_LEN - WG_AEAD_TAG_LEN;
+	*counter_out = counter;
+	return 0;
+}
+
+bool wg_transport_commit(struct wg_keypair *kp, uint64_t counter)
+{
+	/* only an authenticated counter may move the window */
+	return wg_replay_check_and_update(&kp->replay, counter);
+}
+
+int wg_transport_decrypt(struct wg_keypair *kp, uint8_t *pkt, size_t len,
+			 uint64_t now_ns, size_t *plain_len, uint64_t *counter_out)
+{
+	uint64_t counter;
+	size_t pl;
+	int ret;
+
+	ret = wg_transport_open(kp, 0, pkt, len, now_ns, &pl, &counter);
+	if (ret)
+		return ret;
+	if (!wg_transport_commit(kp, counter))
+		return -EALREADY;
+	*plain_len = pl;
 	if (counter_out)
 		*counter_out = counter;
 	return 0;

@@ -20,10 +20,15 @@
  * wipes the keys and frees the keypair.
  *
  * Thread safety: refcount and the sending counter are atomic, so several
- * threads may reserve nonces on one keypair, but each wg_aead_ctx is used
- * by one thread at a time: the caller serializes encrypt per keypair (one
- * send worker per peer) and decrypt per keypair (one receive worker per
- * peer). The replay window is updated by decrypt and shares its lock.
+ * threads may reserve nonces on one keypair. The AEAD work may run on
+ * several threads at once through lanes: a keypair has one sealing and one
+ * opening context per lane (lane 0 made with the keypair, the others on
+ * first use from the keys it keeps), and a caller uses a lane from one
+ * thread at a time. The split calls -- wg_transport_reserve() +
+ * wg_transport_seal(), wg_transport_open() + wg_transport_commit() -- let
+ * a caller take counters and update the replay window on one thread, in
+ * order, and seal/open on any lane in between. The replay window itself is
+ * not locked: wg_transport_commit() runs on one thread per keypair.
  */
 #ifndef WGMTU_WIRE_TRANSPORT_H
 #define WGMTU_WIRE_TRANSPORT_H
@@ -55,10 +60,17 @@ void wg_replay_init(struct wg_replay *r);
  * the greatest accepted, and below WG_REJECT_AFTER_MESSAGES. */
 bool wg_replay_check_and_update(struct wg_replay *r, uint64_t counter);
 
+/* Most lanes (threads doing AEAD work at once) a keypair supports. */
+#define WG_TRANSPORT_LANES 16
+
 struct wg_keypair {
 	atomic_uint refcount;
-	struct wg_aead_ctx send;       /* sealing context (sending key) */
-	struct wg_aead_ctx recv;       /* opening context (receiving key) */
+	struct wg_aead_ctx send;       /* sealing context (sending key), lane 0 */
+	struct wg_aead_ctx recv;       /* opening context (receiving key), lane 0 */
+	/* lanes 1.. keyed on first use from the keys below (wiped at free) */
+	struct wg_aead_ctx send_lane[WG_TRANSPORT_LANES - 1];
+	struct wg_aead_ctx recv_lane[WG_TRANSPORT_LANES - 1];
+	uint8_t send_key[WG_KEY_LEN], recv_key[WG_KEY_LEN];
 	atomic_uint_fast64_t send_counter; /* next nonce to use */
 	struct wg_replay replay;
 	uint64_t birth_ns;             /* monotonic time of derivation */
@@ -118,6 +130,15 @@ static inline size_t wg_transport_datagram_len(size_t plen, size_t mtu)
 int wg_transport_encrypt(struct wg_keypair *kp, uint8_t *pkt, size_t plen, size_t cap,
 			 size_t mtu, uint64_t now_ns, size_t *out_len, uint64_t *counter_out);
 
+/* The two halves of wg_transport_encrypt(), for callers that seal on
+ * another thread: reserve takes the next counter (in the caller's order;
+ * -ESTALE as above), seal fills the header and seals pkt on a lane with
+ * that counter (-EINVAL when cap is too small or lane out of range, -ENOMEM
+ * when a lane's context cannot be made, -EIO). */
+int wg_transport_reserve(struct wg_keypair *kp, uint64_t now_ns, uint64_t *counter);
+int wg_transport_seal(struct wg_keypair *kp, unsigned lane, uint64_t counter, uint8_t *pkt,
+		      size_t plen, size_t cap, size_t mtu, size_t *out_len);
+
 /* The receiver index of a data message (to find its keypair), or -EINVAL
  * when the datagram is not a well-formed data message. */
 int wg_transport_peek_index(const uint8_t *pkt, size_t len, uint32_t *index);
@@ -135,5 +156,14 @@ int wg_transport_peek_index(const uint8_t *pkt, size_t len, uint32_t *index);
  */
 int wg_transport_decrypt(struct wg_keypair *kp, uint8_t *pkt, size_t len,
 			 uint64_t now_ns, size_t *plain_len, uint64_t *counter_out);
+
+/* The two halves of wg_transport_decrypt(): open authenticates and
+ * decrypts on a lane (all the errors above but -EALREADY; *counter_out is
+ * required) without touching the replay window; commit then records the
+ * counter, on one thread per keypair and in arrival order: false
+ * (-EALREADY above) for a replay. */
+int wg_transport_open(struct wg_keypair *kp, unsigned lane, uint8_t *pkt, size_t len,
+		      uint64_t now_ns, size_t *plain_len, uint64_t *counter_out);
+bool wg_transport_commit(struct wg_keypair *kp, uint64_t counter);
 
 #endif

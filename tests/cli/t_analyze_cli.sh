@@ -23,8 +23,8 @@ BH='[x for x in d["directions"] if x["verdict"] == "black_hole"]'
 # --- the story: both captures --------------------------------------------
 lab_check "black hole (IPv4), both captures: verdict, lost sizes, bracket" \
 	eq "$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- \
-	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu'] == x['max_delivered'] - 60, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True, True, True)])"
+	"d['verdict'], [(x['lost_sizes'], x['min_lost'], x['max_delivered'] < 1480, x['wireguard_mtu_min'] == x['max_delivered'] - 60, x['wireguard_mtu_max'] == 1419, x['path_mtu_max'] == 1479, x['received'] + x['lost'] == x['sent']) for x in $BH]")" \
+	"('black_hole', [([1452], 1480, True, True, True, True, True)])"
 lab_check "black hole: captures in either order give the same numbers" \
 	eq "$(js "$F/bh4-server.pcap" "$F/bh4-client.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")" \
 	"$(js "$F/bh4-client.pcap" "$F/bh4-server.pcap" -- "[(x['from'], x['sent'], x['lost']) for x in d['directions']]")"
@@ -45,8 +45,11 @@ lab_check "black hole (IPv6 outer): 1500-byte packets lost" \
 
 # --- one capture ------------------------------------------------------------
 lab_check "one capture at the sender: black hole, 1452 repeated" \
-	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['lost_sizes'], x['min_lost'], x['repeats'] >= 3) for x in $BH]")" \
-	"('black_hole', [([1452], 1480, True)])"
+	eq "$(js "$F/bh4-server.pcap" -- "d['verdict'], [(x['unanswered_size'], x['unanswered_repeats'] >= 3, x['path_mtu_max'], x['wireguard_mtu_max'], x['path_mtu_min'], x['wireguard_mtu_min']) for x in $BH]")" \
+	"('black_hole', [(1452, True, 1479, 1419, None, None)])"
+lab_check "one capture: what it cannot know is null, not a number with another meaning" \
+	eq "$(js "$F/bh4-server.pcap" -- "[(x['sent'], x['received'], x['lost'], x['lost_sizes'], x['max_delivered'], x['min_lost']) for x in $BH]")" \
+	"[(None, None, None, None, None, None)]"
 lab_check "one capture (IPv6 outer) at the sender: black hole" eq "$(js "$F/bh6-server.pcap" -- "d['verdict']")" black_hole
 lab_check "one capture: handshakes, keepalives and data counted per direction" \
 	eq "$(js "$F/bh4-server.pcap" -- "sorted((x['handshake_initiations'], x['handshake_responses'], x['data'] > 0) for x in d['directions'])")" \
@@ -67,9 +70,41 @@ lab_check "random loss: verdict loss, exit 1" \
 lab_check "random loss: small and large sizes lost alike" \
 	eq "$(js "$F/loss4-client.pcap" "$F/loss4-server.pcap" -- "any(x['lost'] and x['min_lost'] <= x['max_delivered'] for x in d['directions'])")" True
 lab_check "random loss at the receiver: counter gaps -> loss" \
-	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['lost'] for x in d['directions']) > 0")" "('loss', True)"
+	eq "$(js "$F/loss4-server.pcap" -- "d['verdict'], sum(x['counter_gaps'] for x in d['directions']) > 0")" "('loss', True)"
 lab_check "snaplen-cut packets are counted, sizes still from the headers" \
 	eq "$(js "$F/loss4-server.pcap" -- "d['captures'][0]['truncated'] > 0, max(x['largest_udp'] for x in d['directions'])")" "(True, 1452)"
+
+# --- the JSON schema --------------------------------------------------------
+# every key of man/wgmtu-analyze.1, in every mode, and no other
+schema() { # FILES...
+	"$W" analyze --json "$@" | python3 -c '
+import json, re, sys
+raw = sys.stdin.read()
+assert raw.count("\n") == 1, "--json is one line"
+d = json.loads(raw)
+man = open(sys.argv[1]).read()
+doc = set(w for l in re.findall(r"^\.B[IR]? (.*)$", man, re.M) for w in re.findall(r"[a-z][a-z_0-9]*", l))
+def keys(o, acc):
+	if isinstance(o, dict):
+		for k, v in o.items():
+			acc.add(k); keys(v, acc)
+	elif isinstance(o, list):
+		for v in o: keys(v, acc)
+	return acc
+got = keys(d, set())
+assert got <= doc, "undocumented: %s" % sorted(got - doc)
+enums = [d["verdict"]] + [c["link"] for c in d["captures"]] + [x["verdict"] for x in d["directions"]]
+assert all(re.fullmatch(r"[a-z0-9_]+", e) for e in enums), enums
+kset = [frozenset(x) for x in d["directions"]]
+assert len(set(kset)) <= 1, "directions differ in keys"
+print(sorted(kset[0]) if kset else [])
+' "$LAB_ROOT/man/wgmtu-analyze.1" "$@"
+}
+lab_check "JSON: every key documented, enums without spaces, one line" schema "$F/bh4-server.pcap" "$F/bh4-client.pcap"
+lab_check "JSON: one capture has the same direction keys as two" \
+	eq "$(schema "$F/bh4-server.pcap")" "$(schema "$F/bh4-server.pcap" "$F/bh4-client.pcap")"
+lab_check "--pretty indents the same JSON" \
+	bash -c "[ \"\$('$W' analyze --pretty '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" = \"\$('$W' analyze --json '$F/bh4-server.pcap' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')\" ] && [ \$('$W' analyze --pretty '$F/bh4-server.pcap' | wc -l) -gt 50 ]"
 
 # --- every link type and pcapng -------------------------------------------
 for l in raw sll sll2 null loop pcapng; do
@@ -104,6 +139,32 @@ assert t.count('<path d=') >= 3, 'lost markers'
 lab_check "SVG of one capture marks the unanswered size" \
 	python3 -c "import xml.etree.ElementTree as E; t=open('$T/one.svg').read(); E.fromstring(t); assert 'never answered: 1480' in t"
 
+# --- captures taken on wgmtud hosts (GSO super-packets, in-band probes) ------
+WL="$F/wgmtud4-laptop.pcap" WV="$F/wgmtud4-vps.pcap"
+lab_check "wgmtud hosts: healthy, exit 0 (not LOSS, not BLACK HOLE)" \
+	eq "$(js "$WL" "$WV" -- "d['verdict']"; rc_of "$WL" "$WV")" "healthy
+0"
+lab_check "wgmtud hosts: super-packets split into wire datagrams (largest: the 1480 probe)" \
+	eq "$(js "$WL" "$WV" -- "[c['gso_super_packets'] > 0 and c['gso_datagrams'] > c['gso_super_packets'] for c in d['captures']], max(x['largest_ip'] for x in d['directions'])")" \
+	"([True, True], 1480)"
+lab_check "wgmtud hosts: probes above the path MTU apart, lost 0, sent = received" \
+	eq "$(js "$WL" "$WV" -- "[(x['probes_unanswered'], x['probe_min_unanswered'], x['lost'], x['lost_sizes'], x['sent'] == x['received']) for x in d['directions']]")" \
+	"[(13, 1455, 0, [], True), (13, 1455, 0, [], True)]"
+lab_check "wgmtud hosts: each capture alone is healthy too" \
+	eq "$(rc_of "$WL") $(rc_of "$WV")" "0 0"
+lab_check "wgmtud hosts: the text says what the probes are" \
+	bash -c "'$W' analyze '$WL' '$WV' | grep -q 'wgmtud in-band probes: 13 above the path MTU went unanswered'"
+
+# --- standard input and output -----------------------------------------------
+lab_check "analyze - reads the capture from standard input" \
+	eq "$("$W" analyze --json - <"$F/bh4-server.pcap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')" black_hole
+lab_check "analyze A - : one file, one from standard input" \
+	eq "$(cat "$F/bh4-server.pcap" | "$W" analyze --json "$F/bh4-client.pcap" - | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], [x["lost"] for x in d["directions"] if x["lost"]])')" "black_hole [16]"
+lab_check "--svg - writes the SVG to standard output, the report to standard error" \
+	bash -c "'$W' analyze --svg - '$F/bh4-server.pcap' >'$T/so.svg' 2>'$T/se.txt';
+		python3 -c \"import xml.etree.ElementTree as E; E.parse('$T/so.svg')\" &&
+		grep -q '^Verdict: BLACK HOLE' '$T/se.txt'"
+
 # --- bad input --------------------------------------------------------------
 bad() { # WANT-RC WANT-STDERR ARGS...
 	local want=$1 msg=$2; shift 2
@@ -124,6 +185,9 @@ lab_check "not a capture -> exit 2" bad 2 "not a pcap or pcapng capture" "$T/gar
 lab_check "header cut short -> exit 2" bad 2 "not a pcap" "$T/short-header.pcap"
 lab_check "empty capture -> exit 2" bad 2 "holds no packets" "$T/empty.pcap"
 lab_check "unknown link type -> exit 2, named" bad 2 "unsupported link type 147" "$T/lt.pcap"
+head -c 24 "$F/bh4-server.pcap" >"$T/dmg0.pcap"; printf 'garbage-record-header' >>"$T/dmg0.pcap"
+lab_check "damaged before its first packet -> exit 2" bad 2 "damaged before its first packet" "$T/dmg0.pcap"
+lab_check "both captures from standard input -> exit 2" bad 2 "only one capture" - -
 lab_check "file cut mid-record -> one warning, partial report, healthy part exits 2" \
 	bad 2 "damaged after [0-9]* packets" "$T/cut.pcap"
 lab_check "file cut mid-record: the partial report is printed" grep -q "Verdict:" "$T/o"

@@ -52,4 +52,18 @@ lab_check "--version" bash -c "'$W' --version | grep -q '^wgmtu [0-9]'"
 lab_check "help calc works" bash -c "'$W' help calc | grep -q -- '--path-mtu'"
 lab_check "--list-encaps lists ipsec-esp with its assumption" \
 	bash -c "'$W' calc --list-encaps | grep -A1 '^ipsec-esp ' | grep -q 'assumes'"
+# --- JSON: compact, pretty, every key documented -------------------------
+S="$LAB_ROOT/tests/tools/json_schema.py" M="$LAB_ROOT/man/wgmtu-calc.1"
+lab_check "--json: one line, every key in wgmtu-calc(1)" \
+	bash -c "'$W' calc --path-mtu 1454 --json | python3 '$S' '$M' outer carries field"
+lab_check "--json with encapsulations: every key documented" \
+	bash -c "'$W' calc --link-mtu 1500 --encap pppoe,dslite --json | python3 '$S' '$M' outer carries field"
+lab_check "--list-encaps --json honours --json (was: the text table)" \
+	eq "$("$W" calc --list-encaps --json | json '[(e["name"], e["bytes"], e["carries"]) for e in d["encapsulations"] if e["name"] in ("pppoe", "dslite", "6in4")]')" \
+	"[('pppoe', 8, 'both'), ('dslite', 40, 'ipv4'), ('6in4', 20, 'ipv6')]"
+lab_check "--json --list-encaps (either order): every key documented" \
+	bash -c "'$W' calc --json --list-encaps | python3 '$S' '$M' carries"
+lab_check "--pretty: the same document, indented" \
+	bash -c "[ \"\$('$W' calc --path-mtu 1454 --pretty | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" = \"\$('$W' calc --path-mtu 1454 --json | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" ] && [ \$('$W' calc --path-mtu 1454 --pretty | wc -l) -gt 20 ]"
+lab_check "--list-encaps with an MTU -> exit 2" usage_err "takes no MTU" calc --list-encaps --path-mtu 1500
 lab_done

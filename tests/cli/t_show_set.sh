@@ -116,8 +116,8 @@ lab_check "JSON: device keys" eq "$(json <<<"$J" 'repr([d["interfaces"][0][k] fo
 lab_check "JSON: peer text keys" eq "$(json <<<"$J" 'd["interfaces"][0]["peers"][1]["method"], d["interfaces"][0]["peers"][1]["probe_address"], d["interfaces"][0]["peers"][1]["public_key"]')" \
 	"icmp-tunnel 10.99.0.3 $K2"
 lab_check "JSON: unknown key passed through" eq "$(json <<<"$J" 'd["interfaces"][0]["peers"][0]["future_key"]')" kept
-lab_check "JSON: non-wgmtud has no wgmtu keys" eq "$("$W" show --json wgs | json 'd["interfaces"][0]["wgmtud"], "state" in d["interfaces"][0]["peers"][0], d["interfaces"][0]["peers"][0]["allowed_ips"]')" \
-	"False False ['10.99.0.2/32']"
+lab_check "JSON: non-wgmtud: the same keys, the path-MTU ones null" eq "$("$W" show --json wgs | json 'd["interfaces"][0]["wgmtud"], d["interfaces"][0]["peers"][0]["state"], d["interfaces"][0]["peers"][0]["effective_mtu"], d["interfaces"][0]["max_mtu"], d["interfaces"][0]["peers"][0]["allowed_ips"]')" \
+	"False None None None ['10.99.0.2/32']"
 
 out=$("$W" show); rc=$?
 lab_check "show without IFNAME: every interface, sorted" eq "$(grep '^interface:' <<<"$out" | cut -d' ' -f2)" "wgn
@@ -165,7 +165,7 @@ run_err() { # WANT_RC WANT_TEXT CMD...: exit code, exactly one stderr line namin
 lab_check "show: no such interface -> 3" run_err 3 "wgzz: no such WireGuard interface" "$W" show wgzz
 lab_check "show --json: no such interface -> 3, no document" run_err 3 "no such" "$W" show wgzz --json
 lab_check "show: unknown option -> 2" run_err 2 "unknown option" "$W" show --frob
-lab_check "show: two names -> 2" run_err 2 "too many arguments" "$W" show wgx wgs
+lab_check "show: two names -> 2" run_err 2 "unexpected argument 'wgs'" "$W" show wgx wgs
 lab_check "show: bad name -> 2" run_err 2 "not a valid interface name" "$W" show ../etc
 lab_check "show --help: options and examples" bash -c "'$W' show --help | grep -q -- --json && '$W' show --help | grep -q Examples"
 
@@ -197,6 +197,12 @@ unserve wgt
 serve wgt "$LAB_TMP/g_ext" --mode silent
 lab_check "daemon not answering -> 3 within the timeout" bash -c \
 	"s=\$(date +%s%N); WGMTU_UAPI_TIMEOUT_MS=300 '$W' show wgt 2>'$LAB_TMP/e'; rc=\$?; e=\$(( (\$(date +%s%N) - s) / 1000000 )); cat '$LAB_TMP/e'; [ \$rc -eq 3 ] && [ \$e -lt 2000 ] && grep -q 'did not answer in time' '$LAB_TMP/e'"
+# A bad timeout used to be ignored (the default taken, silently).
+lab_check "WGMTU_UAPI_TIMEOUT_MS=abc -> 2, naming the variable and 1..600000" run_err 2 \
+	"WGMTU_UAPI_TIMEOUT_MS=abc: expected 1..600000" env WGMTU_UAPI_TIMEOUT_MS=abc "$W" show wgt
+lab_check "WGMTU_UAPI_TIMEOUT_MS=0 -> 2 for set too" run_err 2 \
+	"WGMTU_UAPI_TIMEOUT_MS=0: expected 1..600000" env WGMTU_UAPI_TIMEOUT_MS=0 "$W" set wgt probe on
+lab_check "a bad timeout does not concern wgmtu calc" env WGMTU_UAPI_TIMEOUT_MS=abc "$W" calc --path-mtu 1500
 unserve wgt
 serve wgt "$LAB_TMP/g_ext" --mode close
 lab_check "daemon closing without a reply -> 3" run_err 3 "closed the connection" "$W" show wgt
@@ -210,7 +216,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		setpriv --reuid=nobody --regid=nogroup --clear-groups env WGMTU_UAPI_DIR="$WGMTU_UAPI_DIR" "$W" show wgx
 	chmod 777 "$WGMTU_UAPI_DIR/wgx.sock"
 else
-	echo "# skip: permission test needs root and setpriv"
+	lab_skip "no permission on the socket -> 3" "needs root and setpriv"
 fi
 
 # ---- set: the exact request for several command lines
@@ -294,4 +300,90 @@ lab_check "set: daemon EIO -> 3" run_err 3 "(EIO)" "$W" set wge probe on
 unserve wge
 
 lab_check "wgmtu lists show and set" bash -c "'$W' --help | grep -q '^  show ' && '$W' --help | grep -q '^  set '"
+# --- show all / interfaces / dump / --pretty / --watch / --prometheus -------
+# the daemons here serve wgx, wgn, wgs; a wgmtud that reports drop counters
+{ dev_std; dev_ext on on 1500
+  printf 'wgmtu_drop_no-allowed-ips-route=7\nwgmtu_drop_too-big=3\n'
+  peer_std "$K1HEX" 192.0.2.1:51820 10.99.0.2/32
+  peer_ext search_complete inband 1454 1394 0 "" $((NOW - 125)) 9 12345 2 "in-band probes answered up to 1454"
+  printf 'wgmtu_drop_decrypt-failed=2\n'
+  end_ok; } >"$LAB_TMP/g_drop"
+serve wgd "$LAB_TMP/g_drop"
+lab_check "show interfaces: the names on one line, sorted" eq "$("$W" show interfaces)" "wgd wgn wgs wgx"
+lab_check "show all = show" eq "$("$W" show all)" "$("$W" show)"
+lab_check "show -j = show --json" eq "$("$W" show -j wgx)" "$("$W" show --json wgx)"
+lab_check "--json is one line, --pretty the same indented" bash -c "
+	[ \$('$W' show --json | wc -l) -eq 1 ] && [ \$('$W' show --pretty | wc -l) -gt 40 ] &&
+	[ \"\$('$W' show --pretty | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" = \"\$('$W' show --json | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" ]"
+lab_check "JSON: every key in wgmtu-show(1), the same keys for every interface and peer" bash -c "
+	'$W' show --json | python3 '$LAB_ROOT/tests/tools/json_schema.py' '$LAB_ROOT/man/wgmtu-show.1' --free drops --ignore future_key state &&
+	'$W' show --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ik = set(frozenset(i) for i in d[\"interfaces\"]); pk = set(frozenset(p) - {\"future_key\"} for i in d[\"interfaces\"] for p in i[\"peers\"])
+assert len(ik) == 1 and len(pk) == 1, (ik, pk)'"
+lab_check "JSON: drops by reason, device and peer" eq "$("$W" show --json wgd | json 'd["interfaces"][0]["drops"], d["interfaces"][0]["peers"][0]["drops"], d["interfaces"][0]["peers"][0]["path_mtu"]')" \
+	"{'no-allowed-ips-route': 7, 'too-big': 3} {'decrypt-failed': 2} 1454"
+lab_check "dump: one interface line, one tab-separated line per peer" eq "$("$W" show wgx dump)" \
+"wgmtud	51820	on	on	1500
+$K1	192.0.2.1:51820	10.99.0.2/32,fd00:99::2/128	$((NOW - 30))	2000	1000	off	search_complete	inband	1454	1394	0	$((NOW - 125))	9	12345	2
+$K2	[2001:db8::2]:51820	10.99.0.3/32	$((NOW - 30))	2000	1000	off	search_complete	icmp-tunnel	1454	1374	0	$((NOW - 7200))	20	30000	0"
+lab_check "all dump: every line starts with the interface; a non-wgmtud has '-' columns" eq \
+	"$("$W" show all dump | awk -F'\t' '$1 == "wgs" {print NF, $2, $NF}')" "6 other -
+17 $K1 -"
+lab_check "--watch --count 2 -n 0.2: two frames, 0.2 s apart, not a tty: time stamps" bash -c "
+	out=\$(timeout 5 '$W' show wgx --watch --count 2 -n 0.2); rc=\$?
+	[ \$rc -eq 0 ] && [ \$(grep -c '^-- ' <<<\"\$out\") -eq 2 ] && [ \$(grep -c '^interface: wgx' <<<\"\$out\") -eq 2 ]"
+lab_check "--watch stops cleanly on SIGINT (exit 0)" bash -c "
+	'$W' show wgx --watch -n 0.2 >'$LAB_TMP/w.out' & p=\$!; sleep 0.7; kill -INT \$p; wait \$p; rc=\$?
+	[ \$rc -eq 0 ] && [ \$(grep -c '^interface: wgx' '$LAB_TMP/w.out') -ge 2 ]"
+tty_watch() {
+	script -qec "timeout 5 '$W' show wgx --watch --count 2 -n 0.1" /dev/null >"$LAB_TMP/tty.out" 2>&1
+	python3 - "$LAB_TMP/tty.out" <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read()
+assert t.count(b"\x1b[H\x1b[2J") == 2, t[:300]
+assert b"Every 0.1s: wgmtu show wgx --watch --count 2 -n 0.1" in t, t[:300]
+assert t.count(b"interface: wgx") == 2
+PY
+}
+lab_check "--watch on a terminal clears and redraws like watch(1)" tty_watch
+"$W" show --prometheus >"$LAB_TMP/prom"
+lab_check "--prometheus: node_exporter textfile format (HELP/TYPE, samples grouped)" python3 - "$LAB_TMP/prom" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+types, seen, last = {}, [], None
+for l in lines:
+    m = re.match(r"# TYPE (\w+) (gauge|counter)$", l)
+    if m:
+        assert m.group(1) not in types, "family twice: " + m.group(1)
+        types[m.group(1)] = m.group(2); last = m.group(1); continue
+    if l.startswith("# HELP "):
+        continue
+    m = re.match(r'(\w+)\{((?:\w+="(?:[^"\\]|\\.)*",?)*)\} (\d+)$', l)
+    assert m, "bad sample line: " + l
+    assert m.group(1) == last, "sample outside its family: " + l
+    if types[last] == "counter":
+        assert last.endswith("_total"), last
+print(len(lines))
+PY
+P=$LAB_TMP/prom
+lab_check "--prometheus: per peer path MTU, effective MTU, probes" bash -c "
+	grep -qx 'wgmtu_peer_path_mtu_bytes{interface=\"wgx\",public_key=\"$K1\"} 1454' '$P' &&
+	grep -qx 'wgmtu_peer_effective_mtu_bytes{interface=\"wgx\",public_key=\"$K2\"} 1374' '$P' &&
+	grep -qx 'wgmtu_peer_probes_sent_total{interface=\"wgx\",public_key=\"$K1\"} 9' '$P' &&
+	grep -qx 'wgmtu_peer_state{interface=\"wgx\",public_key=\"$K1\",state=\"search_complete\",method=\"inband\"} 1' '$P'"
+lab_check "--prometheus: drops by reason (wgmtu_drop_* keys)" bash -c "
+	grep -qx 'wgmtu_drops_total{interface=\"wgd\",reason=\"no-allowed-ips-route\"} 7' '$P' &&
+	grep -qx 'wgmtu_peer_drops_total{interface=\"wgd\",public_key=\"$K1\",reason=\"decrypt-failed\"} 2' '$P'"
+lab_check "--prometheus: a non-wgmtud is up, implementation other, no MTU series" bash -c "
+	grep -qx 'wgmtu_up{interface=\"wgs\"} 1' '$P' && grep -qx 'wgmtu_interface_info{interface=\"wgs\",implementation=\"other\"} 1' '$P' &&
+	! grep -q 'wgmtu_peer_path_mtu_bytes{interface=\"wgs\"' '$P'"
+lab_check "--prometheus with an unreadable interface: up 0, exit 3, the rest still there" bash -c "
+	ln -s /nonexistent '$WGMTU_UAPI_DIR/wgz.sock'; '$W' show --prometheus >'$LAB_TMP/p2' 2>/dev/null; rc=\$?; rm -f '$WGMTU_UAPI_DIR/wgz.sock'
+	[ \$rc -eq 3 ] && grep -qx 'wgmtu_up{interface=\"wgz\"} 0' '$LAB_TMP/p2' && grep -q '^wgmtu_peer_path_mtu_bytes{interface=\"wgx\"' '$LAB_TMP/p2'"
+lab_check "--json with --prometheus -> 2" run_err 2 "choose one of" "$W" show --json --prometheus
+lab_check "--interval 0 -> 2" run_err 2 "--interval" "$W" show --watch -n 0
+unserve wgd
+
 lab_done

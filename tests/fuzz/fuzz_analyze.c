@@ -50,14 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.ncap = 1;
 	if (out) {
 		ana_report_text(out, &r);
-		ana_report_json(out, &r);
+		ana_report_json(out, &r, false);
 	}
 	if (!ana_match_run(cp, &m)) {
 		r.ncap = 2;
 		r.match = &m;
 		if (out) {
 			ana_report_text(out, &r);
-			ana_report_json(out, &r);
+			ana_report_json(out, &r, false);
 		}
 		ana_match_free(&m);
 	}

@@ -9,6 +9,8 @@
 #   dmn_start wgmtud|wggo NODE IF     start a daemon in NODE, wait for its socket
 #   dmn_peer NODE IF PUB [ENDPOINT] [ALLOWED] [KEEPALIVE]   wg set ... peer
 #   dmn_tunnel_addr NODE IF V4/24 V6/64   addresses + link up
+#   dmn_uapi IF KEY                   a device-level key of the UAPI get reply
+#   dmn_drops IF REASON               wgmtud's drop counter (wgmtu_drop_*)
 #
 # Interface names must be unique across concurrent runs: the UAPI socket
 # /var/run/wireguard/IF.sock is global, not per namespace.
@@ -38,6 +40,36 @@ dmn_init() {
 	[ -x "$DMN_WGMTUD" ] || lab_die "$DMN_WGMTUD not built"
 	command -v wg >/dev/null || lab_die "wg (wireguard-tools) not installed"
 }
+
+# dmn_uapi IF KEY: the value of the device-level KEY (lines before the first
+# public_key) in IF's UAPI get reply; fails if absent.
+dmn_uapi() {
+	python3 - "/var/run/wireguard/$1.sock" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"get=1\n\n")
+buf = b""
+while not buf.endswith(b"\n\n"):
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+for line in buf.decode().split("\n"):
+    k, _, v = line.partition("=")
+    if k == "public_key":
+        break
+    if k == sys.argv[2]:
+        print(v)
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# dmn_drops IF REASON: how many packets wgmtud dropped for REASON (a name of
+# src/daemon/drop.h, e.g. staged-queue-full), from the UAPI.
+dmn_drops() { dmn_uapi "$1" "wgmtu_drop_${2//-/_}"; }
 
 # dmn_ifname TAG: "wd<PID><TAG>", at most 15 characters.
 dmn_ifname() { echo "wd$$$1" | cut -c1-15; }
@@ -197,4 +229,21 @@ dmn_interop() {
 	dmn_reset_sessions
 	lab_check "$kb initiates after a reset: ping $ka over IPv$fam" dmn_ping b 192.168.77.1
 	lab_check "ping back from $ka" dmn_ping a 192.168.77.2 3
+}
+
+# dmn_drop_count PID LOG NAME: asks the daemon PID (logging to LOG) for its
+# totals (SIGUSR1) and prints the count of the line "... NAME" among them
+# ("dropped N: udp-send-failed", "ICMP errors N: too_big"), 0 if absent.
+dmn_drop_count() {
+	local pid=$1 log=$2 name=$3 before i
+	before=$(wc -l <"$log")
+	kill -USR1 "$pid" 2>/dev/null || return 1
+	for ((i = 0; i < 20; i++)); do
+		sleep 0.1
+		[ "$(wc -l <"$log")" -gt "$before" ] && break
+	done
+	sleep 0.2
+	tail -n +"$((before + 1))" "$log" |
+		awk -v n="$name" '{ if ($NF == n) { v = $(NF - 1); sub(":", "", v); c = v } }
+			END { print c + 0 }'
 }

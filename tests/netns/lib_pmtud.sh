@@ -100,7 +100,8 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 9999)); s.settimeout(4)
 d = s.recv(65535); print(len(d))' "$addr"
 	local rpid=$LAB_LASTPID
-	sleep 0.3
+	lab_wait_for 5 bash -c "ip netns exec $(lab_ns "$dst") ss -uln | grep -q ':9999 '" ||
+		lab_log "udp receiver in $dst did not bind"
 	lab_run "$src" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -49,6 +49,9 @@ if d["hop"] is not None:
         if k not in d["hop"]:
             print("hop lacks", k); sys.exit(1)
 PY
+	# every key documented in wgmtu-probe(1), enums without spaces, one line
+	python3 "$LAB_ROOT/tests/tools/json_schema.py" "$LAB_ROOT/man/wgmtu-probe.1" \
+		family method socket state locate error <"$LAB_TMP/$1.json" >/dev/null
 }
 
 # probe_explain NAME: print the saved run (for a failing check's log).

@@ -8,12 +8,11 @@ bytes. Usage:
 pmtud_forge_ptb.py FROM_ADDR FROM_PORT TO_ADDR TO_PORT CLAIM [COUNT [RATE]]"""
 import os
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from icmpforge import csum, frag_needed  # noqa: E402
+from icmpforge import frag_needed, icmp6_error, udp_quote4, udp_quote6  # noqa: E402
 
 
 
@@ -33,21 +32,14 @@ def send_all(s, body, addr):
                 time.sleep(ahead)
 
 
-udp_len = 1452
 if ":" in src:
-    ip = struct.pack("!IHBB", 6 << 28, udp_len, 17, 64) + socket.inet_pton(socket.AF_INET6, src) + \
-        socket.inet_pton(socket.AF_INET6, dst)
-    quote = ip + struct.pack("!HHHH", sport, dport, udp_len, 0) + b"\0" * 1152
-    body = struct.pack("!BBHI", 2, 0, 0, claim) + quote  # the kernel fills the ICMPv6 checksum
+    quote = udp_quote6(src, sport, dst, dport) + b"\0" * 1152
+    body = icmp6_error(2, 0, claim, quote)  # the kernel fills the ICMPv6 checksum
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
     send_all(s, body, (src, 0))
     iplen = 40 + len(body)
 else:
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, udp_len + 20, 1, 0x4000, 64, 17, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    quote = ip + struct.pack("!HHHH", sport, dport, udp_len, 0)
-    body = frag_needed(claim, quote)
+    body = frag_needed(claim, udp_quote4(src, sport, dst, dport))
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     send_all(s, body, (src, 0))
     iplen = 20 + len(body)

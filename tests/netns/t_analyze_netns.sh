@@ -32,7 +32,7 @@ lab_check "bh4: the client's direction is healthy" \
 	eq "$(ana_json "$T/bh4-client.pcap" "$T/bh4-server.pcap" -- \
 	'[x["verdict"] for x in d["directions"] if x["from"].startswith("10.77.0.1")]')" "['healthy']"
 lab_check "bh4: the server's capture alone shows the black hole" \
-	eq "$(ana_json "$T/bh4-server.pcap" -- 'd["verdict"], [x["lost_sizes"] for x in d["directions"] if x["verdict"] == "black_hole"]')" \
+	eq "$(ana_json "$T/bh4-server.pcap" -- 'd["verdict"], [[x["unanswered_size"]] for x in d["directions"] if x["verdict"] == "black_hole"]')" \
 	"('black_hole', [[1452]])"
 lab_check "bh4: exit code 1 (problem found)" eq "$(rc_of "$T/bh4-client.pcap" "$T/bh4-server.pcap")" 1
 lab_check "bh4: the text says it in plain words" \

@@ -19,6 +19,29 @@ lab_check "no interface name: exit 2" bash -c "$W >/dev/null 2>&1; test \$? = 2"
 lab_check "unknown option: exit 2" bash -c "$W --bogus x >/dev/null 2>&1; test \$? = 2"
 lab_check "name longer than 15: exit 2 with a reason" bash -c "$W -f abcdefghijklmnopq 2>&1 | grep -q 'not a valid interface name'"
 
+# A bad environment value is refused (exit 1, naming the variable and what
+# it accepts) before anything is created; these were ignored before. Run in
+# the lab namespace, under a timeout, so a daemon that starts anyway is
+# contained and reported.
+bad_env() { # WANT_TEXT VAR=VALUE...
+	local want=$1; shift
+	timeout -k 1 3 ip netns exec "$(lab_ns a)" env "$@" "$W" -f "$I" >"$LAB_TMP/env.out" 2>&1
+	local rc=$?
+	[ $rc = 1 ] || { echo "exit $rc, want 1"; cat "$LAB_TMP/env.out"; return 1; }
+	grep -qF -- "$want" "$LAB_TMP/env.out" || { echo "no '$want' in:"; cat "$LAB_TMP/env.out"; return 1; }
+	! ip -n "$(lab_ns a)" link show "$I" >/dev/null 2>&1 || { echo "interface created"; return 1; }
+}
+lab_check "LOG_LEVEL=loud: exit 1, names the accepted levels" bad_env \
+	"LOG_LEVEL=loud: expected error, verbose, debug or silent" LOG_LEVEL=loud
+lab_check "WGMTUD_TEST_PMTU_RAISE_MS=5: exit 1, names 100..600000" bad_env \
+	"WGMTUD_TEST_PMTU_RAISE_MS=5: expected 100..600000" WGMTUD_TEST_PMTU_RAISE_MS=5
+lab_check "WGMTUD_TEST_TIMER_SCALE=fast: exit 1, names 1..1000" bad_env \
+	"WGMTUD_TEST_TIMER_SCALE=fast: expected 1..1000" WGMTUD_TEST_TIMER_SCALE=fast
+lab_check "WG_PROCESS_FOREGROUND=yes: exit 1" bad_env \
+	"WG_PROCESS_FOREGROUND=yes: expected 1" WG_PROCESS_FOREGROUND=yes
+lab_check "WG_UAPI_FD=1 (not a socket): exit 1, says so" bad_env \
+	"WG_UAPI_FD=1 is not a socket" WG_UAPI_FD=1
+
 # Detaching: the command returns 0 once the interface and socket exist.
 lab_check "daemonizes and returns 0" lab_run a env -u WG_PROCESS_FOREGROUND "$W" "$I"
 lab_check "interface exists at once with MTU 1420" bash -c "ip -n $(lab_ns a) link show $I | grep -q 'mtu 1420'"

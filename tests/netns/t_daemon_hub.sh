@@ -38,8 +38,11 @@ lab_check "IPv6 to c works" dmn_ping a fd00:77::3
 # A peer whose endpoint never answers: 300 packets wait for a handshake;
 # the queue keeps 128 and names the drops.
 dmn_peer a "$IA" "$(dmn_pub d)" "10.$LAB_NET.1.2:9" 192.168.77.4/32
+lab_check "no staged-queue-full drop before (UAPI counter)" test "$(dmn_drops "$IA" staged-queue-full)" = 0
 lab_run a ping -n -q -i 0.002 -c 300 -W 1 192.168.77.4 >/dev/null 2>&1
-lab_check "staged queue bounded: staged-queue-full counted" grep -q 'drop staged-queue-full' "$LAB_TMP/$IA.log"
+lab_check "staged queue bounded: 300 - 128 = 172 staged-queue-full drops (UAPI counter)" \
+	test "$(dmn_drops "$IA" staged-queue-full)" = 172
+lab_check "... and named in the log" grep -q 'drop staged-queue-full' "$LAB_TMP/$IA.log"
 lab_check "the hub still serves its peers" dmn_ping b 192.168.77.3 3
 
 # An IPv4-mapped IPv6 endpoint is used as the IPv4 address it is.

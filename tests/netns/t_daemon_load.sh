@@ -16,6 +16,10 @@ lab_check_fails "3 spaced initiations: no cookie reply (not under load)" \
 lab_check "a burst of 3000 initiations gets cookie replies" \
 	lab_run a "$FLOOD" --peer "$(lab_ip4 b)" --port 51821 --pub "$PB" --count 3000 --wait 1
 lab_check "the daemon named the drops (under-load-cookie-sent)" grep -q 'drop under-load-cookie-sent' "$LAB_TMP/$IB.log"
+# 3000 from one source in well under a second: past its budget (burst 200,
+# 1000/s) the rest is dropped before any crypto
+lab_check "the flooding source's excess dropped before crypto (under-load-source-limit)" \
+	grep -q 'drop under-load-source-limit' "$LAB_TMP/$IB.log"
 lab_check "the established session kept working" dmn_ping a 192.168.77.2 3
 sleep 1.2 # the under-load state holds for 1 s
 dmn_reset_sessions

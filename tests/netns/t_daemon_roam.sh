@@ -58,9 +58,13 @@ lab_run b wg set "$IB" fwmark 0
 # Allowed-IPs source check: the client sends from 192.168.77.9, which is
 # not in its allowed IPs on wgmtud.
 ip -n "$(lab_ns a)" addr add 192.168.77.9/32 dev "$IA"
+lab_check "no inner-source-not-allowed drop so far (UAPI counter)" test "$(dmn_drops "$IB" inner-source-not-allowed)" = 0
 lab_check_fails "ping from a source outside the allowed IPs gets no answer" \
 	lab_run a ping -n -c2 -W1 -I 192.168.77.9 192.168.77.2
-lab_check "wgmtud logged the drop as inner-source-not-allowed, naming the source" grep -q 'inner-source-not-allowed peer [0-9.:]* src 192.168.77.9' "$LAB_TMP/$IB.log"
+lab_check "both echo requests counted as inner-source-not-allowed (UAPI counter = 2)" \
+	test "$(dmn_drops "$IB" inner-source-not-allowed)" = 2
+lab_check "wgmtud logged the drop naming the peer, its endpoint and the source" \
+	grep -q "peer($(dmn_pub a | cut -c1-4)…$(dmn_pub a | cut -c40-43)) - drop inner-source-not-allowed endpoint [0-9.:]* src 192.168.77.9" "$LAB_TMP/$IB.log"
 lab_check "the allowed source still works" dmn_ping a 192.168.77.2 3
 
 # Wrong key: wgmtud is told a wrong public key for the client.

@@ -97,11 +97,19 @@ lab_run a wg showconf "$M" >"$LAB_TMP/after"
 lab_check "... and nothing changed (listen port kept)" cmp "$LAB_TMP/before" "$LAB_TMP/after"
 lab_run a python3 -c "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 43001)); time.sleep(3)" &
 HOLDER=$!
-sleep 0.5
+lab_wait_for 5 bash -c "ip netns exec $(lab_ns a) ss -uln | grep -q ':43001 '" || lab_die "port holder did not bind"
 uapi "$M" 'set=1\nlisten_port=43001\nreplace_peers=true\n\n' >"$LAB_TMP/r3"
 lab_check "port in use: errno=-98 (EADDRINUSE)" grep -qx 'errno=-98' "$LAB_TMP/r3"
 lab_run a wg showconf "$M" >"$LAB_TMP/after2"
 lab_check "... and the peers were not replaced" cmp "$LAB_TMP/before" "$LAB_TMP/after2"
+# An op that fails while applying (an endpoint zone that names no
+# interface) after ops that would add a peer, move an allowed IP and change
+# an endpoint: the whole set fails and nothing of it stays.
+hex() { python3 -c 'import base64, sys; print(base64.b64decode(sys.argv[1]).hex())' "$1"; }
+uapi "$M" "set=1\npublic_key=$(hex "$(dmn_pub p4)")\nallowed_ip=10.4.0.0/16\nallowed_ip=10.9.9.9/32\npublic_key=$(hex "$(dmn_pub p2)")\nendpoint=192.0.2.99:1\npublic_key=$(hex "$(dmn_pub p3)")\nendpoint=[fe80::1%nosuchif9]:51820\n\n" >"$LAB_TMP/r4"
+lab_check "endpoint zone of no interface: errno=-22" grep -qx 'errno=-22' "$LAB_TMP/r4"
+lab_run a wg showconf "$M" >"$LAB_TMP/after3"
+lab_check "... and none of the set's earlier ops stayed" cmp "$LAB_TMP/before" "$LAB_TMP/after3"
 uapi "$M" 'get=1\n\n' >"$LAB_TMP/get"
 lab_check "get reply has protocol_version=1 and ends with errno=0" bash -c "grep -qx protocol_version=1 $LAB_TMP/get && tail -n2 $LAB_TMP/get | head -n1 | grep -qx errno=0"
 wait "$HOLDER"

@@ -3,7 +3,7 @@
 # messages claiming 576, sent to the laptop as if from the path towards the
 # VPS, are counted as hints (wgmtu_ptb_hints) and trigger a probe, and the
 # MTU stays what authenticated probes confirm. IPv4 and IPv6 outer.
-# Then a flood (20,000 forged messages in 10 s, 1.1 MB) and a trickle (300
+# Then a flood (20,000 forged messages in 5 s, 1.1 MB) and a trickle (300
 # at 30/s): hints start at most one probe round a second and no more probe
 # bytes than the forger sent (issue 11.2: before the limit, 25 MB of probes
 # for 1.3 MB forged; here 0.65 and ~40 probe bytes per forged byte).
@@ -50,12 +50,14 @@ forge() {
 	LIMITED=$(($(pmd_get "$LIF" wgmtu_ptb_hints_limited) - l0))
 	echo "# $1: $2 forged at $3/s, $FORGED IP bytes; $HINTS hints reached wgmtud, $LIMITED limited; probe bytes $PB; probe bytes per forged byte $(awk -v p="$PB" -v f="$FORGED" 'BEGIN { if (f > 0) printf "%.4f", p / f; else print "?" }')"
 	lab_check "$1: the forger's byte count is known" test "$FORGED" -gt 0
-	lab_check "$1: most of it reached wgmtud as hints" test "$HINTS" -ge $(($2 / 2))
+	# the kernel's error queue and wgmtud's hint queue (16 a loop turn)
+	# may drop some: the ratio is per byte the forger sent
+	lab_check "$1: hints reached wgmtud" test "$HINTS" -ge $(($2 / 10))
 	lab_check "$1: probe bytes per forged byte <= 1" test "$PB" -le "$FORGED"
 }
 N=${FORGED_PTB_FLOOD:-20000}
-SECS=$((N / 2000))
-forge flood "$N" 2000
+SECS=$((N / 4000))
+forge flood "$N" 4000
 # one hint-started round (1480 + 1200 bytes) a second, retries of a lost
 # probe on top: at most two rounds a second
 lab_check "flood: at most one hint-started probe round a second" test "$PB" -le $(((SECS + 2) * 2 * 2680))

@@ -46,7 +46,7 @@ done
 probe_json note client "$S4"
 lab_check "Time Exceeded filtered too: 1454, black hole, hop null, locate says why" \
 	eq "$(pj note 'd["path_mtu"], d["black_hole"], d["hop"], d["locate"]')" \
-	"1454 True None no router answered TTL-limited probes"
+	"1454 True None no_answer"
 
 lab_run client "$W" probe --no-locate "$S4" >"$LAB_TMP/text.out" 2>&1
 lab_check "text: says black hole, no location with --no-locate" \

@@ -16,7 +16,7 @@ lab_nft server 'add rule inet lab lab_in icmp type echo-request drop
 add rule inet lab lab_in icmpv6 type echo-request drop'
 probe_json silent client --timeout 10 "$S4"
 lab_check "no reply at any size: exit 3, path_mtu null, said so" \
-	eq "$(probe_rc silent) $(pj silent 'd["path_mtu"], d["error"], d["black_hole"]')" "3 None no reply at any size False"
+	eq "$(probe_rc silent) $(pj silent 'd["path_mtu"], d["error"], d["black_hole"]')" "3 None no_reply False"
 lab_check "no reply: gave up within 5 s ($(pj silent 'd["elapsed_ms"]') ms)" test "$(pj silent 'd["elapsed_ms"]')" -lt 5000
 lab_run client "$W" probe "$S4" >"$LAB_TMP/silent.txt" 2>&1
 lab_check "no reply: the text says so and suggests --method udp" \

@@ -6,13 +6,21 @@
  * that come back. Used by tests/netns/t_daemon_load.sh.
  *
  *   wgd_flood --peer ADDR --port N --pub B64 [--count N] [--wait SECONDS]
+ *   wgd_flood --peer ADDR --port N --pub B64 --seconds S
  *
- * Prints "sent N cookie_replies M other M2"; exit 0 when at least one
- * cookie reply arrived, 1 when none did, 2 on usage errors, 3 on system
- * errors.
+ * The first form sends N initiations, then waits for replies. The second
+ * floods for S seconds (or until SIGINT/SIGTERM) as fast as the socket
+ * takes them, sendmmsg batches of 64 from a pool of 1024 distinct
+ * messages, counting replies in between (bench/handshake_flood.sh).
+ *
+ * Prints "sent N cookie_replies M other M2" (the flood adds "pps R");
+ * exit 0 when at least one cookie reply arrived, 1 when none did, 2 on
+ * usage errors, 3 on system errors.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +37,86 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wgd_flood --peer ADDR --port N --pub B64 [--count N] [--wait SECONDS]\n");
+	fprintf(stderr, "usage: wgd_flood --peer ADDR --port N --pub B64 [--count N] [--wait SECONDS]\n"
+			"       wgd_flood --peer ADDR --port N --pub B64 --seconds S\n");
 	exit(2);
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define POOL 1024
+#define BURST 64
+
+/* Reads every reply waiting on fd. */
+static void drain(int fd, unsigned long *cookies, unsigned long *other)
+{
+	uint8_t buf[2048];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+		if (wg_message_classify(buf, (size_t)n) == WG_MSG_HANDSHAKE_COOKIE)
+			(*cookies)++;
+		else
+			(*other)++;
+	}
+}
+
+static int flood(int fd, struct wg_cookie_maker *maker, unsigned long seconds)
+{
+	static struct wg_message_handshake_initiation pool[POOL];
+	struct mmsghdr mm[BURST];
+	struct iovec iov[BURST];
+	unsigned long sent = 0, cookies = 0, other = 0, k = 0;
+	double t0 = mono(), end = t0 + (double)seconds, t;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (int i = 0; i < POOL; i++) {
+		if (RAND_bytes((unsigned char *)&pool[i], sizeof(pool[i])) != 1)
+			return 3;
+		pool[i].header.type = htole32(WG_MSG_HANDSHAKE_INITIATION);
+		wg_cookie_add_macs(maker, (uint8_t *)&pool[i], sizeof(pool[i]), 0);
+	}
+	while (!stop && (t = mono()) < end) {
+		int r;
+
+		for (int i = 0; i < BURST; i++, k++) {
+			iov[i].iov_base = &pool[k % POOL];
+			iov[i].iov_len = sizeof(pool[0]);
+			memset(&mm[i], 0, sizeof(mm[i]));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(fd, mm, BURST, 0);
+		if (r > 0)
+			sent += (unsigned long)r;
+		drain(fd, &cookies, &other);
+	}
+	t = mono() - t0;
+	drain(fd, &cookies, &other);
+	printf("sent %lu cookie_replies %lu other %lu pps %.0f\n", sent, cookies, other,
+	       t > 0 ? (double)sent / t : 0);
+	return cookies ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	const char *peer = NULL, *pub_b64 = NULL;
-	unsigned long port = 0, count = 500, wait_s = 2;
+	unsigned long port = 0, count = 500, wait_s = 2, seconds = 0;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	struct wg_cookie_maker maker;
@@ -56,6 +136,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--count") && parse_ulong(argv[i + 1], 1, 1000000, &count) == 0)
 			i++;
 		else if (!strcmp(argv[i], "--wait") && parse_ulong(argv[i + 1], 0, 60, &wait_s) == 0)
+			i++;
+		else if (!strcmp(argv[i], "--seconds") &&
+			 parse_ulong(argv[i + 1], 1, 3600, &seconds) == 0)
 			i++;
 		else
 			usage();
@@ -81,6 +164,8 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	wg_cookie_maker_init(&maker, pub);
+	if (seconds)
+		return flood(fd, &maker, seconds);
 	for (unsigned long i = 0; i < count; i++) {
 		struct wg_message_handshake_initiation m;
 

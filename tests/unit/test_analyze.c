@@ -740,6 +740,178 @@ static void test_match_plain_udp(void **state)
 	ana_cap_free(&r);
 }
 
+/* --- GSO/GRO super-packets and wgmtud probes ---------------------------- */
+
+/* A raw IPv4 UDP packet holding n WireGuard data messages to receiver 0x51
+ * with counters ctr0.., each seg bytes but the last (last bytes). */
+static size_t super_pkt(uint8_t *p, uint32_t n, uint32_t seg, uint32_t last, uint64_t ctr0)
+{
+	static uint8_t pl[65536];
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = i + 1 < n ? seg : last;
+
+		wg_msg(pl + off, 4, len, 0x51, 0, ctr0 + i);
+		/* ciphertext-like body, never a header */
+		for (uint32_t k = 16; k < len; k++)
+			pl[off + k] = (uint8_t)(k * 7 + 3);
+		off += len;
+	}
+	return ip_udp(p, 4, pl, off, 0);
+}
+
+static void test_gso_split(void **state)
+{
+	static uint8_t b[65536];
+	struct ana_pkt p, q;
+	size_t len;
+
+	(void)state;
+	/* 3 x 1426 + 992: tcpdump says "UDP, length 5270" */
+	len = super_pkt(b, 4, 1426, 992, 100);
+	ana_dissect(ANA_LINK_RAW, b, len, len, &p);
+	assert_int_equal(p.kind, ANA_K_WG);
+	assert_int_equal(p.udp_len, 3 * 1426 + 992);
+	assert_int_equal(ana_gso_size(&p), 1426);
+	for (uint32_t i = 0; i < 4; i++) {
+		ana_gso_segment(&p, 1426, i, &q);
+		assert_true(q.gso);
+		assert_int_equal(q.gso_i, i);
+		assert_int_equal(q.udp_len, i < 3 ? 1426 : 992);
+		assert_int_equal(q.ip_len, q.udp_len + 28);
+		assert_int_equal(q.dgram_ip_len, q.ip_len);
+		assert_int_equal(q.wg_counter, 100 + i);
+		assert_int_equal(q.wg_receiver, 0x51);
+		assert_int_equal(q.wg_unpadded, i < 3); /* 1426 is off the grid, 992 on */
+	}
+	/* IPv6 and equal segments: 45 x 1426, tcpdump's 64170 */
+	{
+		static uint8_t pl[65536];
+
+		for (uint32_t i = 0; i < 45; i++) {
+			wg_msg(pl + i * 1426, 4, 1426, 0x77, 0, 9 + i);
+			memset(pl + i * 1426 + 16, 0x5a, 1426 - 16);
+		}
+		len = ip_udp(b, 6, pl, 45 * 1426, 0);
+		ana_dissect(ANA_LINK_RAW, b, len, len, &p);
+		assert_int_equal(ana_gso_size(&p), 1426);
+		ana_gso_segment(&p, 1426, 44, &q);
+		assert_int_equal(q.ip_len, 40 + 8 + 1426);
+		assert_int_equal(q.wg_counter, 9 + 44);
+	}
+	/* one datagram: nothing to split */
+	len = super_pkt(b, 1, 0, 1452, 7);
+	ana_dissect(ANA_LINK_RAW, b, len, len, &p);
+	assert_int_equal(ana_gso_size(&p), 0);
+	/* a later boundary without a message: not a super-packet */
+	len = super_pkt(b, 4, 1426, 992, 100);
+	b[28 + 2 * 1426 + 4] ^= 1; /* third message names another receiver */
+	ana_dissect(ANA_LINK_RAW, b, len, len, &p);
+	assert_int_equal(ana_gso_size(&p), 0);
+	/* a header-like block with an older counter inside a body is no boundary */
+	len = super_pkt(b, 1, 0, 1452, 50);
+	wg_msg(b + 28 + 512, 4, 16, 0x51, 0, 49);
+	ana_dissect(ANA_LINK_RAW, b, len, len, &p);
+	assert_int_equal(ana_gso_size(&p), 0);
+	/* cut by the snaplen after the second header: split, the counters
+	 * of the segments beyond the capture run on */
+	len = super_pkt(b, 4, 1426, 992, 100);
+	ana_dissect(ANA_LINK_RAW, b, 2000, len, &p);
+	assert_true(p.truncated);
+	assert_int_equal(ana_gso_size(&p), 1426);
+	ana_gso_segment(&p, 1426, 0, &q);
+	assert_false(q.truncated);
+	ana_gso_segment(&p, 1426, 3, &q);
+	assert_true(q.truncated);
+	assert_int_equal(q.udp_len, 992);
+	assert_int_equal(q.wg_counter, 103);
+	/* ... but not when the captured second header breaks the run */
+	b[28 + 1426 + 8] = 7; /* counter 7, not 101 */
+	ana_dissect(ANA_LINK_RAW, b, 2000, len, &p);
+	assert_int_equal(ana_gso_size(&p), 0);
+	/* cut before the second header: nothing to go by, left whole */
+	len = super_pkt(b, 4, 1426, 992, 100);
+	ana_dissect(ANA_LINK_RAW, b, 1000, len, &p);
+	assert_int_equal(ana_gso_size(&p), 0);
+}
+
+/*
+ * Two wgmtud peers: data flows both ways, the sender probes 1452 (once),
+ * 1437 (three times) above a 1454 path (lost) and 1426 (delivered); the
+ * receiver acks the delivered probe with a 56-byte message. Without the
+ * acks the same losses are a black hole.
+ */
+static void wgmtud_pair(struct ana_cap *s, struct ana_cap *r, bool acks)
+{
+	static const uint32_t probes[] = { 1452, 1437, 1437, 1437, 1426 };
+	uint64_t ctr = 0, rc = 0;
+
+	ana_cap_init(s, "sender.pcap", true);
+	ana_cap_init(r, "receiver.pcap", true);
+	for (int i = 0; i < 40; i++) {
+		uint32_t len = i % 2 ? 96 : 864;
+
+		feed(s, 1, 5000000 + (uint64_t)i * 1000, len, 0x51, ctr, 64);
+		feed(r, 1, 9000000 + (uint64_t)i * 1000, len, 0x51, ctr++, 62);
+		if (i < 5) {
+			uint32_t pl = probes[i];
+
+			feed(s, 1, 5000500 + (uint64_t)i * 1000, pl, 0x51, ctr, 64);
+			if (pl <= 1426) {
+				feed(r, 1, 9000500 + (uint64_t)i * 1000, pl, 0x51, ctr, 62);
+				if (acks) {
+					feed(r, 0, 9000600 + (uint64_t)i * 1000, 56, 0xc1, rc, 64);
+					feed(s, 0, 5000600 + (uint64_t)i * 1000, 56, 0xc1, rc++, 62);
+				}
+			}
+			ctr++;
+		}
+		feed(r, 0, 9000700 + (uint64_t)i * 1000, 96, 0xc1, rc, 64);
+		feed(s, 0, 5000700 + (uint64_t)i * 1000, 96, 0xc1, rc++, 62);
+	}
+	ana_cap_finish(s);
+	ana_cap_finish(r);
+}
+
+static void test_match_wgmtud_probes(void **state)
+{
+	struct ana_cap s, r, *c[2] = { &s, &r };
+	struct ana_match m;
+	const struct ana_mdir *x;
+
+	(void)state;
+	wgmtud_pair(&s, &r, true);
+	assert_int_equal(ana_match_run(c, &m), 0);
+	x = mdir_of(&m, c, 51820);
+	assert_true(x->probed);
+	assert_int_equal(x->probes_lost, 4);
+	assert_int_equal(x->min_probe_lost, 1437 + 28);
+	assert_int_equal(x->lost, 0);
+	assert_int_equal(x->sent, x->received);
+	assert_int_equal(x->sent, 41);
+	assert_int_equal(x->min_lost, 0);
+	assert_int_equal(x->verdict, ANA_HEALTHY);
+	assert_int_equal(m.verdict, ANA_HEALTHY);
+	/* the receiver alone: 4 counter gaps, put down to the probes */
+	assert_int_equal(r.verdict, ANA_HEALTHY);
+	ana_match_free(&m);
+	ana_cap_free(&s);
+	ana_cap_free(&r);
+
+	wgmtud_pair(&s, &r, false);
+	assert_int_equal(ana_match_run(c, &m), 0);
+	x = mdir_of(&m, c, 51820);
+	assert_false(x->probed);
+	assert_int_equal(x->probes_lost, 0);
+	assert_int_equal(x->lost, 4);
+	assert_int_equal(m.verdict, ANA_BLACK_HOLE);
+	assert_int_equal(r.verdict, ANA_LOSS);
+	ana_match_free(&m);
+	ana_cap_free(&s);
+	ana_cap_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,6 +932,8 @@ int main(void)
 		cmocka_unit_test(test_match_late_start),
 		cmocka_unit_test(test_match_duplicates),
 		cmocka_unit_test(test_match_plain_udp),
+		cmocka_unit_test(test_gso_split),
+		cmocka_unit_test(test_match_wgmtud_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -227,6 +227,101 @@ static void test_decide(void **state)
 	wg_ratelimit_free(&rl);
 }
 
+/* wgmtu responder's use: 200/s per source in front of a global 4000/s.
+ * One source flooding at 300k/s (issue 11.4 measured 317k) must not
+ * starve a legitimate source sending 100/s: the flood is stopped by its
+ * own bucket before it can spend the shared one. */
+static void test_flooder_does_not_starve(void **state)
+{
+	struct wg_ratelimit rl;
+	struct wg_bucket global;
+	uint8_t flood[4], legit[4];
+	unsigned flood_ok = 0, legit_ok = 0, legit_n = 0;
+
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 0, HK, 200, 200), 0);
+	assert_int_equal(wg_bucket_init(&global, 4000, 4000), 0);
+	v4("192.0.2.66", flood);
+	v4("198.51.100.7", legit);
+	for (uint64_t t = 0; t < 300000; t++) {
+		uint64_t now = T0 + t * 3333; /* 300k/s for one second */
+
+		flood_ok += wg_ratelimit_allow_shared(&rl, &global, AF_INET, flood, now);
+		if (t % 3000 == 0) {
+			legit_n++;
+			legit_ok += wg_ratelimit_allow_shared(&rl, &global, AF_INET, legit, now);
+		}
+	}
+	assert_int_equal(legit_ok, legit_n);
+	/* the burst plus one second at the source's rate */
+	assert_in_range(flood_ok, 399, 401);
+	assert_true(rl.n_limited >= 299000);
+	assert_int_equal(rl.n_global_limited, 0);
+	wg_ratelimit_free(&rl);
+}
+
+/* Many sources together do reach the global limit; a source refused by
+ * it keeps its own tokens. */
+static void test_global_limit(void **state)
+{
+	struct wg_ratelimit rl;
+	struct wg_bucket global;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned ok = 0;
+
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 0, HK, 10, 10), 0);
+	assert_int_equal(wg_bucket_init(&global, 100, 50), 0);
+	for (int i = 0; i < 200; i++) {
+		a[3] = (uint8_t)i;
+		ok += wg_ratelimit_allow_shared(&rl, &global, AF_INET, a, T0);
+	}
+	assert_int_equal(ok, 50);
+	assert_int_equal(rl.n_global_limited, 150);
+	/* 100 ms later: 10 global tokens; the first refused source (50) still
+	 * has its whole burst of its own */
+	a[3] = 0;
+	assert_true(wg_ratelimit_allow_shared(&rl, &global, AF_INET, a, T0 + MS(100)));
+	a[3] = 50;
+	for (int i = 0; i < 9; i++)
+		assert_true(wg_ratelimit_allow_shared(&rl, &global, AF_INET, a, T0 + MS(100)));
+	assert_false(wg_ratelimit_allow_shared(&rl, &global, AF_INET, a, T0 + MS(100)));
+	assert_int_equal(rl.n_global_limited, 151);
+	wg_ratelimit_free(&rl);
+}
+
+static void test_custom_rate_and_bucket(void **state)
+{
+	struct wg_ratelimit rl;
+	struct wg_bucket b;
+	uint8_t a[4];
+
+	v4("203.0.113.9", a);
+	/* 1/s with a burst of 10: an idle entry is kept until a burst refills,
+	 * so forgetting it never hands out a fresh burst early */
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 0, HK, 1, 10), 0);
+	for (int i = 0; i < 10; i++)
+		assert_true(wg_ratelimit_allow(&rl, AF_INET, a, T0));
+	assert_false(wg_ratelimit_allow(&rl, AF_INET, a, T0));
+	assert_true(wg_ratelimit_allow(&rl, AF_INET, a, T0 + MS(2500)));
+	assert_true(wg_ratelimit_allow(&rl, AF_INET, a, T0 + MS(2500)));
+	assert_false(wg_ratelimit_allow(&rl, AF_INET, a, T0 + MS(2500)));
+	wg_ratelimit_free(&rl);
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 0, HK, 0, 10), -EINVAL);
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 0, HK, 10, 0), -EINVAL);
+
+	assert_int_equal(wg_bucket_init(&b, 0, 1), -EINVAL);
+	assert_int_equal(wg_bucket_init(&b, 1, 0), -EINVAL);
+	assert_int_equal(wg_bucket_init(&b, 2, 3), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(wg_bucket_take(&b, T0));
+	assert_false(wg_bucket_take(&b, T0));
+	assert_false(wg_bucket_take(&b, T0 + MS(499)));
+	assert_true(wg_bucket_take(&b, T0 + MS(500)));
+	/* refills to the burst, not beyond */
+	for (int i = 0; i < 3; i++)
+		assert_true(wg_bucket_take(&b, T0 + MS(60000)));
+	assert_false(wg_bucket_take(&b, T0 + MS(60000)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +333,9 @@ int main(void)
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_flooder_does_not_starve),
+		cmocka_unit_test(test_global_limit),
+		cmocka_unit_test(test_custom_rate_and_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

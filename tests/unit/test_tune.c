@@ -325,6 +325,23 @@ static void test_nft_script(void **state)
 	wgm_free(&m);
 }
 
+static void test_peer_active(void **state)
+{
+	/* nothing moved, or only keepalives/handshakes */
+	assert_false(tp_peer_active(0, 0, 0, 0, 0, 0));
+	assert_false(tp_peer_active(148, 92 + 32, 0, 0, 0, 0));
+	assert_false(tp_peer_active(512, 512, 0, 0, 0, 0));
+	assert_true(tp_peer_active(513, 0, 0, 0, 0, 0));
+	/* two confirmation rounds of our own: 2 x (1392 + 1200) each way */
+	assert_false(tp_peer_active(2 * (1392 + 48 + 1200 + 48), 2 * (1392 + 48 + 1200 + 48),
+				    2 * (1392 + 1200), 2 * (1392 + 1200), 4, 4));
+	/* ... with one full-size TCP segment besides: active */
+	assert_true(tp_peer_active(2 * (1392 + 48 + 1200 + 48) + 1452, 2 * (1392 + 48 + 1200 + 48),
+				   2 * (1392 + 1200), 2 * (1392 + 1200), 4, 4));
+	/* lost probes are sent, not received: the reply side allows less */
+	assert_true(tp_peer_active(4 * 1500, 4 * 1500, 4 * 1420, 0, 4, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_plan_routes),
 		cmocka_unit_test(test_plan_full_tunnel),
 		cmocka_unit_test(test_nft_script),
+		cmocka_unit_test(test_peer_active),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fork-join worker threads for the data path's AEAD work. The event loop
+ * thread hands a batch of independent items (seal or open one packet) to
+ * wgd_workers_run(), takes part in the work itself as lane 0, and returns
+ * only when every item is done: whatever the loop does before and after
+ * (routing, timers, replay window, sendmmsg, TUN writes) stays on one
+ * thread, in batch order, so each peer's packets leave in the order they
+ * came and nothing else needs a lock.
+ *
+ * Lanes: the thread that runs an item passes its lane (0 = the loop
+ * thread, 1..n-1 = workers); a keypair keeps one cipher context per lane
+ * (wire/transport.h), so no context is ever used by two threads at once.
+ */
+#ifndef WGMTU_DAEMON_WORKERS_H
+#define WGMTU_DAEMON_WORKERS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void wgd_work_fn(void *arg, size_t item, unsigned lane);
+
+struct wgd_workers {
+	unsigned n;                 /* threads including the caller; 1 = inline */
+	pthread_t *tids;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	uint64_t gen;               /* one per wgd_workers_run hand-off */
+	unsigned busy;              /* workers still in the current generation */
+	bool stop;
+	wgd_work_fn *fn;
+	void *arg;
+	size_t count;
+	atomic_size_t next;         /* next item to claim */
+};
+
+/* The default thread count: the online CPUs, capped at max. */
+unsigned wgd_workers_online(unsigned max);
+/* Starts n - 1 worker threads (n >= 1). 0 or negative errno; on failure
+ * the pool runs inline (n = 1). */
+int wgd_workers_start(struct wgd_workers *w, unsigned n);
+/* fn(arg, i, lane) for every i < count, spread over the threads; returns
+ * when all are done. Small batches run inline on the caller. */
+void wgd_workers_run(struct wgd_workers *w, size_t count, wgd_work_fn *fn, void *arg);
+/* Joins the threads (idempotent). */
+void wgd_workers_stop(struct wgd_workers *w);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/bash
+# wgmtu probe / responder command lines that must be refused before anything
+# is sent (exit 2, the reason on standard error). No root, no network.
+. "$(dirname "$0")/../netns/lib.sh"
+W="$LAB_BUILD/wgmtu"
+LAB_TMP=$(mktemp -d); trap 'rm -rf "$LAB_TMP"' EXIT
+
+usage_err() { # WANT-STDERR ARGS...: exit 2, WANT on stderr, nothing on stdout
+	local want=$1; shift
+	timeout 5 "$W" "$@" >"$LAB_TMP/o" 2>"$LAB_TMP/e"; local rc=$?
+	[ $rc -eq 2 ] || { echo "exit $rc, want 2"; cat "$LAB_TMP/e"; return 1; }
+	grep -q -- "$want" "$LAB_TMP/e" || { echo "stderr lacks '$want':"; cat "$LAB_TMP/e"; return 1; }
+	[ ! -s "$LAB_TMP/o" ] || { echo "stdout not empty"; return 1; }
+}
+lab_check "probe -4 -6 -> exit 2" usage_err "exclude each other" probe -4 -6 127.0.0.1
+lab_check "probe -6 -4 -> exit 2" usage_err "exclude each other" probe -6 -4 ::1
+lab_check "responder -4 -6 -> exit 2" usage_err "exclude each other" responder -4 -6
+lab_check "probe without HOST -> exit 2" usage_err "which HOST" probe
+lab_check "probe with two HOSTs -> exit 2" usage_err "one HOST only" probe a b
+lab_check "probe --method tcp -> exit 2" usage_err "not offered" probe --method tcp a
+lab_done
