@@ -11,6 +11,7 @@ libssl-dev libpcap-dev libmnl-dev libcmocka-dev
 iproute2 nftables ethtool iputils-ping iputils-tracepath procps psmisc
 wireguard-go wireguard-tools
 iperf3 curl tcpdump python3 coreutils util-linux
+librsvg2-bin
 linux-perf
 "
 

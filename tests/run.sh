@@ -7,7 +7,7 @@
 # Script tests: every tests/cli/t_*.sh and tests/netns/t_*.sh (each
 # "ok"/"not ok" line counts; "ok ... # SKIP ..." counts as skipped),
 # run as root with a per-script timeout. Fuzz smoke: every build-fuzz/fuzz_*
-# for FUZZ_SECONDS (default 10) each, when the fuzz build exists.
+# for FUZZ_SECONDS (default 5) each, when the fuzz build exists.
 # The last line is "N passed, N failed, N skipped"; exit status 0 only if
 # none failed (and something passed).
 set -u
@@ -19,7 +19,7 @@ WHAT=all
 case "${1:-}" in --unit) WHAT=unit; shift ;; --netns|--scripts) WHAT=netns; shift ;; --fuzz) WHAT=fuzz; shift ;; esac
 PATTERN=${1:-}
 NETNS_TIMEOUT=${NETNS_TIMEOUT:-300}
-FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 PASS=0 FAIL=0 SKIP=0
 FAILED=()
 LOG=$(mktemp -d /tmp/wgmtu-tests.XXXXXX)
@@ -94,9 +94,12 @@ run_fuzz() {
 		local dirs=()
 		[ -d "$corpus" ] && dirs=("$corpus")
 		mkdir -p "$LOG/$name.new"
-		if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 "$LOG/$name.new" "${dirs[@]}" >"$out" 2>&1; then
+		if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
+			"$LOG/$name.new" "${dirs[@]}" >"$out" 2>&1; then
 			PASS=$((PASS + 1))
-			echo "ok   fuzz $name (${FUZZ_SECONDS}s, $(grep -o 'Done [0-9]* runs' "$out" | tail -1))"
+			echo "ok   fuzz $name (${FUZZ_SECONDS}s, $(grep -o 'Done [0-9]* runs' "$out" | tail -1)," \
+				"$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out") exec/s," \
+				"$(grep -o 'cov: [0-9]*' "$out" | tail -1))"
 		else
 			FAIL=$((FAIL + 1))
 			FAILED+=("$name")

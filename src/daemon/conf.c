@@ -494,6 +494,8 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 			goto out;
 		}
 	}
+	if (dev->fwmark != old_mark)
+		wgd_pmtu_set_fwmark(dev); /* the icmp-endpoint sockets follow */
 	commit(dev, &pl);
 out:
 	plan_free(dev, &pl);

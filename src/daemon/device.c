@@ -27,6 +27,8 @@ enum {
 	TAG_SIGNAL,
 	TAG_IPC_LISTEN,
 	TAG_IPC_CLIENT, /* | fd << 8 */
+	TAG_EPSOCK4,
+	TAG_EPSOCK6,
 };
 
 /* ---- the noise core's view of our tables ---- */
@@ -86,6 +88,11 @@ static int ep_add(struct wgd_device *dev, int fd, uint64_t tag)
 	return epoll_ctl(dev->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family)
+{
+	return ep_add(dev, fd, family == AF_INET ? TAG_EPSOCK4 : TAG_EPSOCK6);
+}
+
 int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 {
 	struct wgd_udp nu;
@@ -113,17 +120,18 @@ int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 	return 0;
 }
 
-int wgd_device_init(struct wgd_device *dev, const char *ifname,
-		    const struct wgd_config *cfg, char *err, size_t errlen)
+int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
+			 char *err, size_t errlen)
 {
 	uint8_t rlkey[16];
-	int r;
 
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
+	for (int i = 0; i < WGD_IPC_MAX_CLIENTS; i++)
+		dev->ipc.clients[i].fd = -1;
 	dev->tun.fd = dev->tun.nl_fd = -1;
 	if (wg_crypto_init() < 0) {
 		snprintf(err, errlen, "libcrypto lacks X25519/ChaCha20-Poly1305/BLAKE2s");
@@ -161,7 +169,16 @@ int wgd_device_init(struct wgd_device *dev, const char *ifname,
 		return -ENOMEM;
 	}
 	wg_load_init(&dev->load, WGD_LOAD_QUEUE);
+	return 0;
+}
 
+int wgd_device_init(struct wgd_device *dev, const char *ifname,
+		    const struct wgd_config *cfg, char *err, size_t errlen)
+{
+	int r = wgd_device_init_core(dev, cfg, err, errlen);
+
+	if (r < 0)
+		return r;
 	r = wgd_tun_open(&dev->tun, ifname, cfg->tun_fd, WGD_DEFAULT_MTU, err, errlen);
 	if (r < 0)
 		return r;
@@ -231,6 +248,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
 	wgd_udp_close(&dev->udp);
+	wgd_pmtu_dev_close(dev);
 	wgd_tun_close(&dev->tun);
 	if (dev->sigfd >= 0)
 		close(dev->sigfd);
@@ -357,6 +375,12 @@ static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
 		/* closing the fd removes it from the epoll set */
 		if (ipc)
 			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+		break;
+	case TAG_EPSOCK4:
+		wgd_pmtu_ep_readable(dev, AF_INET);
+		break;
+	case TAG_EPSOCK6:
+		wgd_pmtu_ep_readable(dev, AF_INET6);
 		break;
 	}
 }

@@ -170,6 +170,11 @@ struct wgd_device {
 };
 
 /* cfg: the environment as main.c read it (config.h); copied. */
+/* The part of wgd_device_init that opens nothing (tables, keys, buffers):
+ * enough for UAPI get/set on a device without TUN, sockets or loop (the
+ * fuzz harness of conf.c). wgd_device_destroy releases it. */
+int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
+			 char *err, size_t errlen);
 int wgd_device_init(struct wgd_device *dev, const char *ifname,
 		    const struct wgd_config *cfg, char *err, size_t errlen);
 /* Creates the event loop's epoll set and signalfd (after daemonizing). */
@@ -196,6 +201,8 @@ void wgd_drop_log_totals(struct wgd_device *dev);
 /* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
  * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+/* Adds an icmp-endpoint raw socket (pmtu.c) to the event loop. */
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family);
 
 /* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);

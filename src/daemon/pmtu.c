@@ -6,6 +6,7 @@
  */
 #include "daemon/pmtu.h"
 #include "daemon/device.h"
+#include "daemon/epsock.h"
 #include "daemon/log.h"
 
 #include "common/util.h"
@@ -16,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/rand.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <openssl/crypto.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NS_PER_MS 1000000ull
 
@@ -82,6 +85,7 @@ int wgd_pmtu_dev_init(struct wgd_device *dev)
 	}
 	icmp_rl_init(&d->rl, ICMP_RL_DEFAULT_SRC_RATE, ICMP_RL_DEFAULT_SRC_BURST,
 		     ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST, wgd_rand32(NULL));
+	d->ep_fd[0] = d->ep_fd[1] = -1;
 	d->scratch = malloc(WGD_PKT_MAX);
 	d->frag_src = malloc(WGD_PKT_MAX);
 	return d->scratch && d->frag_src ? 0 : -ENOMEM;
@@ -101,6 +105,22 @@ void wgd_pmtu_dev_free(struct wgd_device *dev)
 	d->scratch = d->frag_src = NULL;
 }
 
+void wgd_pmtu_dev_close(struct wgd_device *dev)
+{
+	for (int i = 0; i < 2; i++) {
+		if (dev->pmtu.ep_fd[i] >= 0)
+			close(dev->pmtu.ep_fd[i]);
+		dev->pmtu.ep_fd[i] = -1;
+	}
+}
+
+void wgd_pmtu_set_fwmark(struct wgd_device *dev)
+{
+	for (int i = 0; i < 2; i++)
+		if (dev->pmtu.ep_fd[i] >= 0 && wgd_epsock_set_fwmark(dev->pmtu.ep_fd[i], dev->fwmark) < 0)
+			log_err("icmp-endpoint socket: cannot set fwmark %u", dev->fwmark);
+}
+
 void wgd_pmtu_peer_init(struct wgd_peer *peer)
 {
 	struct wgd_pmtu *p = &peer->pmtu;
@@ -108,6 +128,13 @@ void wgd_pmtu_peer_init(struct wgd_peer *peer)
 	memset(p, 0, sizeof(*p));
 	pmtuctl_init(&p->ctl);
 	p->echo_id = (uint16_t)wgd_rand32(NULL);
+	p->epkey.id = (uint16_t)wgd_rand32(NULL);
+	if (RAND_bytes(p->epkey.secret, sizeof(p->epkey.secret)) != 1)
+		for (size_t i = 0; i < sizeof(p->epkey.secret); i += 4) {
+			uint32_t r = wgd_rand32(NULL);
+
+			memcpy(p->epkey.secret + i, &r, 4);
+		}
 }
 
 unsigned wgd_pmtu_mtu(const struct wgd_peer *peer)
@@ -172,29 +199,164 @@ static int target_cb(void *arg, int family, const uint8_t *addr, uint8_t cidr, v
 	return 1;
 }
 
-/* The target: the address set by hand, or the first /32 (then /128) of
- * the peer's allowed IPs for which we have a source address. */
-static bool pick_tunnel_target(struct wgd_peer *peer)
-{
-	struct wgd_pmtu *p = &peer->pmtu;
-
-	if (p->addr_set)
-		return own_addr(peer->dev, p->addr_family, p->src);
-	p->addr_family = 0;
-	for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-		struct target_walk w = { .peer = peer, .family = fam };
-
-		if (wg_allowedips_owner_walk(&peer->aips, target_cb, &w) == 1)
-			return true;
-	}
-	return false;
-}
-
 static const char *addr_str(int family, const uint8_t *a, char *buf, size_t len)
 {
 	if (!family || !inet_ntop(family, a, buf, (socklen_t)len))
 		snprintf(buf, len, "-");
 	return buf;
+}
+
+/* "AllowedIPs 0.0.0.0/0, ::/0": what the peer has instead of a tunnel
+ * address, for the reason line. */
+struct aips_text {
+	char *buf;
+	size_t len, used;
+	unsigned n;
+};
+
+static int aips_text_cb(void *arg, int family, const uint8_t *addr, uint8_t cidr, void *peer_)
+{
+	struct aips_text *t = arg;
+	char a[INET6_ADDRSTRLEN];
+	int w;
+
+	(void)peer_;
+	if (t->n == 3) {
+		w = snprintf(t->buf + t->used, t->len - t->used, ", ...");
+		t->used += w > 0 && (size_t)w < t->len - t->used ? (size_t)w : 0;
+		return 1;
+	}
+	inet_ntop(family, addr, a, sizeof(a));
+	w = snprintf(t->buf + t->used, t->len - t->used, "%s%s/%u", t->n ? ", " : "", a, cidr);
+	if (w < 0 || (size_t)w >= t->len - t->used)
+		return 1;
+	t->used += (size_t)w;
+	t->n++;
+	return 0;
+}
+
+/* The target: the address set by hand, or the first /32 (then /128) of
+ * the peer's allowed IPs for which we have a source address. */
+static bool pick_tunnel_target(struct wgd_peer *peer, char *text, size_t len)
+{
+	struct wgd_pmtu *p = &peer->pmtu;
+	struct aips_text t = { .buf = text, .len = len };
+	bool found = false;
+
+	if (p->addr_set) {
+		found = own_addr(peer->dev, p->addr_family, p->src);
+	} else {
+		p->addr_family = 0;
+		for (int fam = AF_INET; fam && !found; fam = fam == AF_INET ? AF_INET6 : 0) {
+			struct target_walk w = { .peer = peer, .family = fam };
+
+			found = wg_allowedips_owner_walk(&peer->aips, target_cb, &w) == 1;
+		}
+	}
+	if (found) {
+		addr_str(p->addr_family, p->addr, text, len);
+		return true;
+	}
+	t.used = (size_t)snprintf(text, len, "AllowedIPs ");
+	if (t.used >= len || wg_allowedips_owner_walk(&peer->aips, aips_text_cb, &t) < 0 || !t.n)
+		snprintf(text, len, "no AllowedIPs");
+	return false;
+}
+
+/* ---- icmp-endpoint: echo to the endpoint, outside the tunnel ---- */
+
+static void perform(struct wgd_peer *peer, struct pmtuctl_out *out);
+
+static int ep_index(int family)
+{
+	return family == AF_INET ? 0 : 1;
+}
+
+/* The raw socket of family, opened on first use. */
+static int ep_socket(struct wgd_device *dev, int family, char *text, size_t len)
+{
+	int *fd = &dev->pmtu.ep_fd[ep_index(family)], r;
+
+	if (*fd >= 0)
+		return *fd;
+	r = wgd_epsock_open(family, dev->fwmark);
+	if (r < 0) {
+		snprintf(text, len, "raw %s socket: %s", family == AF_INET ? "ICMP" : "ICMPv6",
+			 strerror(-r));
+		log_err("icmp-endpoint: cannot open a %s", text);
+		return r;
+	}
+	if (wgd_device_watch_epsock(dev, r, family) < 0) {
+		close(r);
+		snprintf(text, len, "epoll: %s", strerror(errno));
+		return -EIO;
+	}
+	*fd = r;
+	return r;
+}
+
+static bool pick_endpoint_target(struct wgd_peer *peer, char *text, size_t len)
+{
+	struct wgd_pmtu *p = &peer->pmtu;
+	const union wgd_sockaddr *a = &peer->ep.addr;
+	int fam = a->sa.sa_family;
+
+	if (fam != AF_INET && fam != AF_INET6) {
+		snprintf(text, len, "no endpoint");
+		return false;
+	}
+	if (ep_socket(peer->dev, fam, text, len) < 0)
+		return false;
+	p->epkey.family = fam == AF_INET ? 4 : 6;
+	addr_str(fam, fam == AF_INET ? (const uint8_t *)&a->in4.sin_addr :
+				       (const uint8_t *)&a->in6.sin6_addr, text, len);
+	return true;
+}
+
+static bool ep_from_peer(const struct wgd_peer *peer, int family, const uint8_t *from)
+{
+	const union wgd_sockaddr *a = &peer->ep.addr;
+
+	if (a->sa.sa_family != family)
+		return false;
+	return family == AF_INET ? !memcmp(&a->in4.sin_addr, from, 4) :
+				   !memcmp(&a->in6.sin6_addr, from, 16);
+}
+
+void wgd_pmtu_ep_readable(struct wgd_device *dev, int family)
+{
+	int fd = dev->pmtu.ep_fd[ep_index(family)];
+
+	uint8_t *buf = dev->pmtu.scratch;
+
+	for (int i = 0; fd >= 0 && i < 64; i++) {
+		uint8_t from[16];
+		ssize_t n = wgd_epsock_recv(fd, family, buf, WGD_PKT_MAX, from);
+
+		if (n == 0)
+			return;
+		if (n < 0)
+			continue;
+		for (struct wgd_peer *peer = dev->peers; peer; peer = peer->next) {
+			struct wgd_pmtu *p = &peer->pmtu;
+			struct epp_answer ans;
+			struct pmtuctl_out out;
+			int r;
+
+			if (!pmtuctl_probing(&p->ctl, PMTUCTL_M_ICMP_ENDPOINT) ||
+			    !ep_from_peer(peer, family, from))
+				continue;
+			r = epp_check(&p->epkey, buf, (size_t)n, &ans, NULL);
+			if (r == -EBADMSG)
+				dev->pmtu.ep_bad++;
+			if (r < 0)
+				continue;
+			pmtuctl_on_ack(ctl(peer), PMTUCTL_M_ICMP_ENDPOINT,
+				       p->seq_ids[ans.seq % WGD_PMTU_SEQ_RING], dev->now, &out);
+			perform(peer, &out);
+			break;
+		}
+	}
 }
 
 /* ---- sending probes ---- */
@@ -241,6 +403,24 @@ static void send_echo(struct wgd_peer *peer, uint32_t id, unsigned outer)
 		probe_sent(peer, outer);
 }
 
+static void send_epecho(struct wgd_peer *peer, uint32_t id, unsigned outer)
+{
+	struct wgd_pmtu *p = &peer->pmtu;
+	struct wgd_device *dev = peer->dev;
+	int fam = peer->ep.addr.sa.sa_family, fd, n;
+
+	if ((fam != AF_INET && fam != AF_INET6) || p->epkey.family != (fam == AF_INET ? 4 : 6))
+		return;
+	fd = dev->pmtu.ep_fd[ep_index(fam)];
+	n = epp_build(&p->epkey, (uint16_t)id, outer, dev->pmtu.scratch, WGD_PKT_MAX);
+	if (fd < 0 || n < 0)
+		return;
+	p->seq_ids[(uint16_t)id % WGD_PMTU_SEQ_RING] = id;
+	/* a failure (e.g. EMSGSIZE above our own link's MTU) is a lost probe */
+	if (wgd_epsock_send(fd, &peer->ep.addr, dev->pmtu.scratch, (size_t)n) == 0)
+		probe_sent(peer, outer);
+}
+
 /*
  * What each method of the controller needs here (one row per method of
  * pmtuctl_methods[]): how to send its probe of an exact outer size, and,
@@ -249,10 +429,12 @@ static void send_echo(struct wgd_peer *peer, uint32_t id, unsigned outer)
  */
 static const struct {
 	void (*send)(struct wgd_peer *peer, uint32_t id, unsigned outer);
-	bool (*target)(struct wgd_peer *peer);
+	/* true with the target's text, or false with what there is instead */
+	bool (*target)(struct wgd_peer *peer, char *text, size_t len);
 } method_io[PMTUCTL_M_COUNT] = {
 	[PMTUCTL_M_INBAND] = { send_inband, NULL },
 	[PMTUCTL_M_ICMP_TUNNEL] = { send_echo, pick_tunnel_target },
+	[PMTUCTL_M_ICMP_ENDPOINT] = { send_epecho, pick_endpoint_target },
 };
 
 /* Performs the controller's actions. */
@@ -263,7 +445,7 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 
 	for (;;) {
 		enum pmtuctl_method m;
-		char a[INET6_ADDRSTRLEN];
+		char text[PMTUCTL_WHY_MAX - 24];
 		bool found;
 
 		for (size_t i = 0; i < out->n_probes; i++) {
@@ -281,9 +463,9 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 		m = out->need_target;
 		if (m == PMTUCTL_M_NONE || (unsigned)m >= PMTUCTL_M_COUNT)
 			return;
-		found = method_io[m].target && method_io[m].target(peer);
-		pmtuctl_on_target(ctl(peer), m, found, addr_str(p->addr_family, p->addr, a, sizeof(a)),
-				  dev->now, out);
+		snprintf(text, sizeof(text), "-");
+		found = method_io[m].target && method_io[m].target(peer, text, sizeof(text));
+		pmtuctl_on_target(ctl(peer), m, found, text, dev->now, out);
 	}
 }
 
@@ -560,8 +742,16 @@ int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out)
 	p = &peer->pmtu;
 	c = &p->ctl;
 	state = pmtuctl_state_name(c);
-	if (p->addr_family && (p->addr_set || c->method == PMTUCTL_M_ICMP_TUNNEL))
+	if (c->method == PMTUCTL_M_ICMP_ENDPOINT) {
+		const union wgd_sockaddr *ea = &peer->ep.addr;
+
+		if (ea->sa.sa_family == AF_INET)
+			inet_ntop(AF_INET, &ea->in4.sin_addr, a, sizeof(a));
+		else if (ea->sa.sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &ea->in6.sin6_addr, a, sizeof(a));
+	} else if (p->addr_family && (p->addr_set || c->method == PMTUCTL_M_ICMP_TUNNEL)) {
 		inet_ntop(p->addr_family, p->addr, a, sizeof(a));
+	}
 	wg_uapi_out_kv_str(out, "wgmtu_state", state);
 	wg_uapi_out_kv_str(out, "wgmtu_method", pmtuctl_method_name(c->method));
 	wg_uapi_out_kv_u64(out, "wgmtu_path_mtu", c->method == PMTUCTL_M_PINNED ? 0 : c->path_mtu);

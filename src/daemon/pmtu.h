@@ -10,10 +10,15 @@
  *   icmp-tunnel  DF ICMP echo requests to the peer's tunnel address, for
  *                a standard peer (its reply is padded by the peer, so the
  *                answer is within 16 bytes, on the safe side);
+ *   icmp-endpoint DF echo requests to the peer's endpoint address outside
+ *                the tunnel (raw sockets, daemon/epsock.h; packets from
+ *                pmtu/epprobe.h), for a standard peer without a tunnel
+ *                address (full tunnel, subnet routes) or whose tunnel
+ *                address answers no pings;
  *   pinned       an MTU set by hand, no probing.
  * In "auto" mode a session starts with ONE in-band probe; an ack makes the
  * peer a wgmtud, silence makes it a standard peer (icmp-tunnel if it has a
- * usable address, otherwise the configured MTU is kept, with the reason).
+ * usable address that answers, otherwise icmp-endpoint).
  *
  * The data path asks pmtu for the peer's effective inner MTU (enforced by
  * ICMP "too big" into the TUN, fragmentation of IPv4 without DF, and MSS
@@ -26,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pmtu/epprobe.h"
 #include "pmtu/icmp.h"
 #include "pmtu/mss.h"
 #include "pmtu/ipinfo.h"
@@ -45,6 +51,8 @@ struct wgd_pmtu_dev {
 	uint32_t raise_ms;     /* PMTU_RAISE_TIMER (WGMTUD_TEST_PMTU_RAISE_MS) */
 	struct icmp_rl rl;     /* errors written into the TUN */
 	uint64_t too_big_sent, fragmented;
+	int ep_fd[2];          /* icmp-endpoint raw sockets (IPv4, IPv6), -1: not open */
+	uint64_t ep_bad;       /* echo replies that claimed to be ours but were not */
 	/* WGD_PKT_MAX bytes each: probes, acks and ICMP errors are built in
 	 * scratch; frag_src holds the packet being fragmented */
 	uint8_t *scratch, *frag_src;
@@ -63,13 +71,20 @@ struct wgd_pmtu {
 	uint8_t src[16];              /* our tunnel address, same family */
 	int64_t last_change;          /* wall clock seconds */
 	uint16_t echo_id;
+	struct epp_key epkey;         /* icmp-endpoint: echo id and secret */
 	uint32_t seq_ids[WGD_PMTU_SEQ_RING]; /* echo seq -> engine id */
 	uint64_t probes_sent, probe_bytes;
 };
 
-/* 0 or -ENOMEM; dev_free also after a failed init. */
+/* 0 or -ENOMEM; dev_free also after a failed init. dev_close closes the
+ * icmp-endpoint sockets. */
 int wgd_pmtu_dev_init(struct wgd_device *dev);
 void wgd_pmtu_dev_free(struct wgd_device *dev);
+void wgd_pmtu_dev_close(struct wgd_device *dev);
+/* The device's fwmark changed: the endpoint sockets follow. */
+void wgd_pmtu_set_fwmark(struct wgd_device *dev);
+/* An endpoint socket (AF_INET / AF_INET6) is readable. */
+void wgd_pmtu_ep_readable(struct wgd_device *dev, int family);
 void wgd_pmtu_peer_init(struct wgd_peer *peer);
 
 /* The inner MTU enforced for peer: pinned, discovered, or the TUN MTU. */

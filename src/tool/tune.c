@@ -71,8 +71,8 @@ struct tune_peer {
 	struct sockaddr_storage endpoint;
 	bool has_endpoint;
 	int outer_family;
-	uint64_t handshake, rx, tx;
-	uint64_t mark_out, mark_in, mark_nout, mark_nin;
+	uint64_t handshake;
+	struct tp_activity act;         /* is it carrying traffic? */
 	uint64_t active_until;
 	unsigned target;                /* route MTU locked, 0: none */
 	struct wgm_peer model;          /* copy for the planner (allowed IPs) */
@@ -345,7 +345,7 @@ static int open_measurer(struct tune_run *r, struct tune_peer *tp)
 		return err;
 	tp->t_open = true;
 	tm_start(&tp->t);
-	tp->mark_out = tp->mark_in = tp->mark_nout = tp->mark_nin = 0;
+	memset(&tp->act, 0, sizeof(tp->act)); /* the echo totals restart */
 	return 0;
 }
 
@@ -392,8 +392,6 @@ static void refresh(struct tune_run *r, uint64_t now)
 	for (size_t i = 0; ifc && i < r->n_peers; i++) {
 		struct tune_peer *tp = &r->peers[i];
 		const struct wgm_peer *p = NULL;
-		uint64_t drx, dtx;
-		bool active;
 
 		for (size_t k = 0; k < ifc->n_peers; k++)
 			if (!strcmp(ifc->peers[k].pubkey, tp->pubkey))
@@ -403,24 +401,10 @@ static void refresh(struct tune_run *r, uint64_t now)
 			continue;
 		}
 		tp->gone = false;
-		drx = p->rx - tp->rx;
-		dtx = p->tx - tp->tx;
-		if (tp->t_open && tp->method == TP_M_TUNNEL)
-			active = tp_peer_active(drx, dtx, tp->t.bytes_out - tp->mark_out,
-						tp->t.bytes_in - tp->mark_in,
-						tp->t.n_out - tp->mark_nout, tp->t.n_in - tp->mark_nin);
-		else
-			active = tp_peer_active(drx, dtx, 0, 0, 0, 0);
-		if (tp->rx + tp->tx && active)
+		if (tp_activity_update(&tp->act, p->rx, p->tx,
+				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.bytes_out : 0,
+				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.n_out : 0))
 			tp->active_until = now + 2000ull * r->interval_s;
-		if (tp->t_open) {
-			tp->mark_out = tp->t.bytes_out;
-			tp->mark_in = tp->t.bytes_in;
-			tp->mark_nout = tp->t.n_out;
-			tp->mark_nin = tp->t.n_in;
-		}
-		tp->rx = p->rx;
-		tp->tx = p->tx;
 		if (p->handshake != tp->handshake) {
 			bool first = !tp->handshake;
 
@@ -648,8 +632,6 @@ int cmd_tune(int argc, char **argv)
 
 		copy_model(tp, dp->peer);
 		tp->handshake = dp->peer->handshake;
-		tp->rx = dp->peer->rx;
-		tp->tx = dp->peer->tx;
 		tp->method = dp->m.method;
 		if (dp->m.method == TP_M_TUNNEL)
 			tp->probe_addr = dp->probe_addr;

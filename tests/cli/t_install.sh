@@ -13,7 +13,8 @@ lab_check "binaries, man pages, docs, completion and unit installed" bash -c "
 	  usr/share/man/man8/wgmtud.8 usr/share/doc/wgmtu/probe-protocol.md \
 	  usr/share/doc/wgmtu/LICENSE usr/share/bash-completion/completions/wgmtu \
 	  usr/share/bash-completion/completions/wgmtud \
-	  usr/lib/systemd/system/wgmtu-responder.service; do
+	  usr/lib/systemd/system/wgmtu-responder.service \
+	  usr/lib/systemd/system/wgmtud@.service usr/lib/wgmtu/wg-quick/ip; do
 		[ -e \"\$f\" ] || { echo \"missing \$f\"; exit 1; }
 	done"
 # every file a man page names under /usr/share/doc is installed, and none
@@ -46,7 +47,19 @@ if command -v systemd-analyze >/dev/null; then
 	lab_check "systemd-analyze verify accepts the unit" bash -c "
 		out=\$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$LAB_TMP/wgmtu-responder.service' 2>&1)
 		echo \"\$out\"; [ -z \"\$out\" ]"
+	sed "s|/usr/bin/wgmtud|$LAB_BUILD/wgmtud|" "$ST/usr/lib/systemd/system/wgmtud@.service" \
+		>"$LAB_TMP/wgmtud@wg0.service"
+	lab_check "systemd-analyze verify accepts wgmtud@.service" bash -c "
+		out=\$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$LAB_TMP/wgmtud@wg0.service' 2>&1)
+		echo \"\$out\"; [ -z \"\$out\" ]"
 fi
+lab_check "PREFIX=/usr/local: wgmtud@.service points at /usr/local, wg-quick stays the system's" bash -c "
+	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr/local DESTDIR='$LAB_TMP/st3' install &&
+	u='$LAB_TMP/st3/usr/local/lib/systemd/system/wgmtud@.service' &&
+	grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/wgmtud' \$u &&
+	grep -q '^Environment=PATH=/usr/local/lib/wgmtu/wg-quick:' \$u &&
+	grep -qx 'ExecStart=wg-quick up %i' \$u &&
+	test -x '$LAB_TMP/st3/usr/local/lib/wgmtu/wg-quick/ip'"
 lab_check "PREFIX=/usr/local: unit points at /usr/local/bin" bash -c "
 	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr/local DESTDIR='$LAB_TMP/st2' install &&
 	grep -q '^ExecStart=/usr/local/bin/wgmtu ' '$LAB_TMP/st2/usr/local/lib/systemd/system/wgmtu-responder.service' &&
