@@ -147,8 +147,10 @@ struct wgd_device {
 
 	/* data path batches */
 	uint8_t *rxbuf;           /* WGD_BATCH x WGD_PKT_BUF */
-	uint8_t *txbuf;           /* WGD_BATCH x WGD_PKT_BUF */
-	uint8_t *gsobuf;          /* one TSO batch being segmented */
+	uint8_t *txbuf;           /* (WGD_BATCH + 1) x WGD_PKT_BUF: the slots below */
+	uint8_t *txslot[WGD_BATCH]; /* the transmit slots, each WGD_PKT_BUF */
+	uint8_t *gsobuf;          /* the spare slot: a TSO batch being segmented
+				   * (swapped with the slot it was read into) */
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	struct wgd_tx_job txjob[WGD_BATCH]; /* sealed at flush, on the workers */

@@ -19,7 +19,7 @@
 
 static uint8_t *tx_slot(struct wgd_device *dev, int i)
 {
-	return dev->txbuf + (size_t)i * WGD_PKT_BUF;
+	return dev->txslot[i];
 }
 
 /* One item of the flush's parallel work: seal tx slot i on lane. */
@@ -354,9 +354,15 @@ static void tx_offload(struct wgd_device *dev, const struct virtio_net_hdr *h, s
 		tx_process(dev, len);
 		return;
 	}
-	/* the batch is copied out: its segments reuse the tx slots */
-	memcpy(dev->gsobuf, pkt, len);
-	if (wg_gso_tso_init(&t, dev->gsobuf, len, h->gso_size) < 0) {
+	/* the batch moves out of the slot without a copy: the slot and the
+	 * spare buffer trade places, and the segments fill the slots */
+	{
+		uint8_t *spare = dev->gsobuf;
+
+		dev->gsobuf = dev->txslot[dev->n_tx];
+		dev->txslot[dev->n_tx] = spare;
+	}
+	if (wg_gso_tso_init(&t, pkt, len, h->gso_size) < 0) {
 		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
 		return;
 	}

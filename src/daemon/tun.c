@@ -3,9 +3,11 @@
 
 #include "daemon/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h> /* before the linux/ headers */
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -63,6 +65,18 @@ fail:
 	t->nl_fd = -1;
 }
 
+bool wgd_tun_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || *name == '%' || isspace((unsigned char)*name))
+			return false;
+	return true;
+}
+
 int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 		 unsigned int mtu, char *err, size_t errlen)
 {
@@ -98,8 +112,11 @@ int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 			if (r == -EBUSY)
 				snprintf(err, errlen, "interface '%s' already exists and is in use (another wgmtud or wireguard-go running?)",
 					 ifname);
-			else if (r == -EINVAL)
+			else if (r == -EINVAL && if_nametoindex(ifname))
 				snprintf(err, errlen, "interface name '%s' is taken by a device that is not a TUN device",
+					 ifname);
+			else if (r == -EINVAL)
+				snprintf(err, errlen, "the kernel refuses '%s' as an interface name",
 					 ifname);
 			else if (r == -EPERM || r == -EACCES)
 				snprintf(err, errlen, "cannot create interface '%s': %s (wgmtud needs root or CAP_NET_ADMIN)",

@@ -35,6 +35,11 @@ struct wgd_tun {
  * Creates IFNAME (or adopts tun_fd >= 0) and sets the MTU. On failure
  * returns negative errno and writes a one-line explanation into err.
  */
+/* Whether the kernel takes name as a new interface's name (its
+ * dev_valid_name: 1-15 bytes, not "." or "..", no '/', ':' or white space),
+ * refusing '%' too (the kernel would make "wg%d" a template and pick wg0).
+ * Pure. */
+bool wgd_tun_name_valid(const char *name);
 int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 		 unsigned int mtu, char *err, size_t errlen);
 /* Drains rtnetlink events; updates t->mtu / t->deleted. Returns 1 if the MTU
