@@ -133,6 +133,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	for (int i = 0; i < WGD_IPC_MAX_CLIENTS; i++)
 		dev->ipc.clients[i].fd = -1;
 	dev->tun.fd = dev->tun.nl_fd = -1;
+	dev->pmtu.ep_fd[0] = dev->pmtu.ep_fd[1] = -1;
 	if (wg_crypto_init() < 0) {
 		snprintf(err, errlen, "libcrypto lacks X25519/ChaCha20-Poly1305/BLAKE2s");
 		return -EIO;
@@ -150,7 +151,10 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
-	wgd_pmtu_dev_init(dev);
+	if (wgd_pmtu_dev_init(dev) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();

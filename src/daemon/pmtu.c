@@ -34,11 +34,6 @@
 static uint8_t orig_buf[WGD_PKT_MAX];
 static uint8_t scratch[WGD_PKT_MAX];
 
-static uint64_t pmtu_now_ms(const struct wgd_device *dev)
-{
-	return dev->now / NS_PER_MS;
-}
-
 static void peer_name(const struct wgd_peer *peer, char *buf, size_t len)
 {
 	static const char b64[] =
@@ -86,10 +81,11 @@ static struct pmtuctl *ctl(struct wgd_peer *peer)
 	return c;
 }
 
-void wgd_pmtu_dev_init(struct wgd_device *dev)
+int wgd_pmtu_dev_init(struct wgd_device *dev)
 {
 	struct wgd_pmtu_dev *d = &dev->pmtu;
 	const char *raise = getenv("WGMTUD_TEST_PMTU_RAISE_MS");
+	uint8_t key[16];
 	unsigned long ms;
 
 	d->probe = true;
@@ -100,13 +96,19 @@ void wgd_pmtu_dev_init(struct wgd_device *dev)
 		d->raise_ms = (uint32_t)ms;
 		log_err("WARNING: path MTU raise timer %lu ms (WGMTUD_TEST_PMTU_RAISE_MS, for tests only)", ms);
 	}
-	icmp_rl_init(&d->rl, ICMP_RL_DEFAULT_SRC_RATE, ICMP_RL_DEFAULT_SRC_BURST,
-		     ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST, wgd_rand32(NULL));
 	d->ep_fd[0] = d->ep_fd[1] = -1;
+	if (RAND_bytes(key, sizeof(key)) != 1 ||
+	    wg_ratelimit_init_rate(&d->icmp_src, ICMP_RL_SOURCES, key, ICMP_RL_DEFAULT_SRC_RATE,
+				   ICMP_RL_DEFAULT_SRC_BURST) < 0 ||
+	    wg_bucket_init(&d->icmp_all, ICMP_RL_DEFAULT_GLOBAL_RATE,
+			   ICMP_RL_DEFAULT_GLOBAL_BURST) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 void wgd_pmtu_dev_close(struct wgd_device *dev)
 {
+	wg_ratelimit_free(&dev->pmtu.icmp_src);
 	for (int i = 0; i < 2; i++) {
 		if (dev->pmtu.ep_fd[i] >= 0)
 			close(dev->pmtu.ep_fd[i]);
@@ -532,8 +534,8 @@ static void too_big(struct wgd_peer *peer, const uint8_t *pkt, const struct wgd_
 		wgd_drop(dev, WGD_DROP_TOO_BIG_V6_MIN, peer);
 		return;
 	}
-	if (n > 0 && icmp_rl_allow(&dev->pmtu.rl, ip->src, ip->family == AF_INET ? 4 : 16,
-				   pmtu_now_ms(dev)) &&
+	if (n > 0 && wg_ratelimit_allow_shared(&dev->pmtu.icmp_src, &dev->pmtu.icmp_all,
+					       ip->family, ip->src, dev->now) &&
 	    wgd_tun_inject(dev, scratch, (size_t)n) == 0)
 		dev->pmtu.too_big_sent++;
 	wgd_drop(dev, WGD_DROP_TOO_BIG, peer);

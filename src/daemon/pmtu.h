@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ratelimit.h"
 #include "pmtu/epprobe.h"
 #include "pmtu/icmp.h"
 #include "pmtu/plpmtud.h"
@@ -47,7 +48,10 @@ struct wgd_pmtu_dev {
 	bool clamp;            /* wgmtu_clamp_mss (default on) */
 	uint16_t max_mtu;      /* wgmtu_max_mtu (default 1500) */
 	uint32_t raise_ms;     /* PMTU_RAISE_TIMER (WGMTUD_TEST_PMTU_RAISE_MS) */
-	struct icmp_rl rl;     /* errors written into the TUN */
+	/* errors written into the TUN: per source (the shared limiter),
+	 * then all of them (pmtu/icmp.h's rates) */
+	struct wg_ratelimit icmp_src;
+	struct wg_bucket icmp_all;
 	uint64_t too_big_sent, fragmented;
 	int ep_fd[2];          /* icmp-endpoint raw sockets (IPv4, IPv6), -1: not open */
 	uint64_t ep_bad;       /* echo replies that claimed to be ours but were not */
@@ -71,7 +75,8 @@ struct wgd_pmtu {
 	uint64_t probes_sent, probe_bytes;
 };
 
-void wgd_pmtu_dev_init(struct wgd_device *dev);
+/* 0 or -ENOMEM. */
+int wgd_pmtu_dev_init(struct wgd_device *dev);
 void wgd_pmtu_dev_close(struct wgd_device *dev);
 /* The device's fwmark changed: the endpoint sockets follow. */
 void wgd_pmtu_set_fwmark(struct wgd_device *dev);
