@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"Examples:\n"
 		"  %s show wg0\n"
 		"  %s show --watch\n"
-		"  %s show all dump | cut -f1,2,12,13\n"
+		"  %s show all dump | cut -f1,2,11,12   # path and effective MTU\n"
 		"  %s show --json | jq '.interfaces[].peers[].effective_mtu'\n"
 		"  %s show --prometheus >/var/lib/prometheus/node-exporter/wgmtu.prom.new &&\n"
 		"    mv /var/lib/prometheus/node-exporter/wgmtu.prom.new \\\n"
