@@ -4,12 +4,17 @@
 #                              CLI, network-namespace and fuzz-smoke tests
 #   scripts/test.sh --san      the same suite built with ASan+UBSan
 #   scripts/test.sh [--san] PATTERN   only tests whose name contains PATTERN
+#   scripts/test.sh --deb      also build the Debian package and check it
+#                              (tests/cli/t_deb.sh, about a minute; installs
+#                              dpkg-buildpackage, debhelper, lintian)
 # Ends with "N passed, N failed, N skipped"; exit status 0 only when nothing
 # failed.
 set -u
 cd "$(dirname "$0")/.."
-"./scripts/deps.sh" || exit 1
 SAN=0
+DEB=
+if [ "${1:-}" = "--deb" ]; then DEB=--deb; export WGMTU_TEST_DEB=1; shift; fi
+"./scripts/deps.sh" $DEB || exit 1
 if [ "${1:-}" = "--san" ]; then SAN=1; shift; fi
 JOBS=$(nproc 2>/dev/null || echo 2)
 if [ $SAN = 1 ]; then

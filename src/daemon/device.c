@@ -130,8 +130,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
-	for (int i = 0; i < WGD_IPC_MAX_CLIENTS; i++)
-		dev->ipc.clients[i].fd = -1;
+	dev->ipc.epfd = dev->ipc.spare_fd = -1;
 	dev->tun.fd = dev->tun.nl_fd = -1;
 	if (wg_crypto_init() < 0) {
 		snprintf(err, errlen, "libcrypto lacks X25519/ChaCha20-Poly1305/BLAKE2s");
@@ -150,7 +149,6 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
-	wgd_pmtu_dev_init(dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
@@ -165,7 +163,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob || wgd_pmtu_dev_init(dev) < 0 ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
 	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
@@ -243,6 +241,8 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll: %s", strerror(-r));
 		return r;
 	}
+	dev->ipc.epfd = dev->epfd;
+	dev->ipc.client_tag = TAG_IPC_CLIENT;
 	return 0;
 }
 
@@ -282,6 +282,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
 	dev->rxd = NULL;
 	dev->rxq = NULL;
+	wgd_pmtu_dev_free(dev);
 }
 
 /* ---- the loop ---- */
@@ -340,7 +341,7 @@ static int next_timeout_ms(struct wgd_device *dev)
 /* One event of the loop. With ipc false (the pump, while a UAPI set is
  * being prepared) the UAPI sockets wait: they stay readable and are
  * served by the loop afterwards. */
-static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
+static void dispatch(struct wgd_device *dev, uint64_t tag, uint32_t events, bool ipc)
 {
 	switch (tag & 0xff) {
 	case TAG_TUN:
@@ -362,20 +363,14 @@ static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
 	case TAG_SIGNAL:
 		on_signal(dev);
 		break;
-	case TAG_IPC_LISTEN: {
-		int fd;
-
-		if (!ipc)
-			break;
-		fd = wgd_ipc_accept(&dev->ipc);
-		if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
-			wgd_ipc_client_event(&dev->ipc, fd);
+	case TAG_IPC_LISTEN:
+		if (ipc)
+			wgd_ipc_accept(&dev->ipc); /* adds the clients to epfd */
 		break;
-	}
 	case TAG_IPC_CLIENT:
 		/* closing the fd removes it from the epoll set */
 		if (ipc)
-			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8), events);
 		break;
 	case TAG_EPSOCK4:
 		wgd_pmtu_ep_readable(dev, AF_INET);
@@ -395,7 +390,7 @@ void wgd_device_pump(struct wgd_device *dev)
 
 	dev->now = now_ns();
 	for (int i = 0; i < n; i++)
-		dispatch(dev, evs[i].data.u64, false);
+		dispatch(dev, evs[i].data.u64, evs[i].events, false);
 	run_timers(dev);
 	wgd_send_flush(dev);
 	if (dev->udp.n_hints) {
@@ -420,7 +415,7 @@ int wgd_device_run(struct wgd_device *dev)
 		}
 		dev->now = now_ns();
 		for (int i = 0; i < n; i++)
-			dispatch(dev, evs[i].data.u64, true);
+			dispatch(dev, evs[i].data.u64, evs[i].events, true);
 		run_timers(dev);
 		wgd_send_flush(dev);
 		if (dev->udp.n_hints) { /* drained by the sends just made */

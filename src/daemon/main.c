@@ -138,9 +138,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') ||
-	    !strcmp(ifname, ".") || !strcmp(ifname, "..")) {
-		fprintf(stderr, "wgmtud: '%s' is not a valid interface name (1-%d characters, no '/')\n",
+	if (!wgd_tun_name_valid(ifname)) {
+		fprintf(stderr, "wgmtud: '%s' is not a valid interface name (1-%d characters;"
+			" no '/', ':', '%%' or white space; not '.' or '..')\n",
 			ifname, IFNAMSIZ - 1);
 		return 2;
 	}

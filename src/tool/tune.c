@@ -354,7 +354,7 @@ static void peer_result(struct tune_run *r, struct tune_peer *tp, bool *changed)
 	struct tp_measure m = { .method = tp->method, .outer_family = tp->outer_family ?
 				tp->outer_family : AF_INET };
 	struct tp_verdict v;
-	unsigned want = 0, eff = (unsigned)sys_if_mtu(r->ifname);
+	unsigned want = 0, eff = (unsigned)r->if_mtu; /* as found: tune may have lowered it */
 
 	m.size = tm_result(&tp->t);
 	m.max = tp->t.eng.cfg.max_mtu;
@@ -371,8 +371,9 @@ static void peer_result(struct tune_run *r, struct tune_peer *tp, bool *changed)
 		snprintf(key, sizeof(key), "%.8s", tp->pubkey);
 		printf("peer %s...: %s %u bytes -> %s%u\n", key,
 		       tp->method == TP_M_TUNNEL ? "inside the tunnel" : "path MTU",
-		       m.size, want ? "route MTU " : "no lock needed, interface MTU ",
-		       want ? want : eff);
+		       m.size, !want ? "no lock needed, interface MTU " :
+		       r->n_peers == 1 && wgm_peer_full_tunnel(&tp->model) ? "interface MTU " :
+		       "route MTU ", want ? want : eff);
 		fflush(stdout);
 		tp->target = want;
 		*changed = true;
@@ -651,8 +652,9 @@ int cmd_tune(int argc, char **argv)
 			tp->target = dp->verdict.route_mtu;
 		say(&r, "peer %s...: %s %u bytes (%s) -> %s%u\n", key,
 		    dp->m.method == TP_M_TUNNEL ? "inside the tunnel" : "path MTU", dp->m.size,
-		    tp_verdict_name(dp->verdict.v), tp->target ? "route MTU " :
-		    "no lock needed, interface MTU ", tp->target ? tp->target : (unsigned)di->mtu);
+		    tp_verdict_name(dp->verdict.v), !tp->target ? "no lock needed, interface MTU " :
+		    r.n_peers == 1 && wgm_peer_full_tunnel(dp->peer) ? "interface MTU " : "route MTU ",
+		    tp->target ? tp->target : (unsigned)di->mtu);
 	}
 	doctor_run_free(&d);
 	if (!r.watch && rc != EXIT_OK) {

@@ -783,6 +783,14 @@ void wg_uapi_conn_free(struct wg_uapi_conn *c)
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
+size_t wg_uapi_conn_mem(const struct wg_uapi_conn *c)
+{
+	return c->parser.cap_peers * sizeof(struct wg_uapi_peer_op) +
+	       c->parser.cap_aips * sizeof(struct wg_uapi_allowed_ip) +
+	       c->txn.n_peers * sizeof(struct wg_uapi_peer_op) +
+	       c->txn.n_allowed_ips * sizeof(struct wg_uapi_allowed_ip);
+}
+
 /* A complete set ends: hand out the transaction or the error. */
 static enum wg_uapi_event conn_set_done(struct wg_uapi_conn *c)
 {
