@@ -6,12 +6,17 @@
 #   scripts/test.sh [--san] PATTERN   only tests whose name contains PATTERN
 #   scripts/test.sh [--san] --soak MINUTES   build, then only the soak test
 #                              (tests/soak/soak.sh; not part of the suite)
+#   scripts/test.sh --deb      also build the Debian package and check it
+#                              (tests/cli/t_deb.sh, about a minute; installs
+#                              dpkg-buildpackage, debhelper, lintian)
 # Ends with "N passed, N failed, N skipped"; exit status 0 only when nothing
 # failed.
 set -u
 cd "$(dirname "$0")/.."
-"./scripts/deps.sh" || exit 1
 SAN=0
+DEB=
+if [ "${1:-}" = "--deb" ]; then DEB=--deb; export WGMTU_TEST_DEB=1; shift; fi
+"./scripts/deps.sh" $DEB || exit 1
 if [ "${1:-}" = "--san" ]; then SAN=1; shift; fi
 SOAK=""
 if [ "${1:-}" = "--soak" ]; then

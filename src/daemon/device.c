@@ -149,7 +149,6 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
-	wgd_pmtu_dev_init(dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
@@ -164,7 +163,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob || wgd_pmtu_dev_init(dev) < 0 ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
 	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
@@ -283,6 +282,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
 	dev->rxd = NULL;
 	dev->rxq = NULL;
+	wgd_pmtu_dev_free(dev);
 }
 
 /* ---- the loop ---- */

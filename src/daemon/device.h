@@ -6,13 +6,13 @@
  * The data path's functions, in order (docs/daemon.md has the diagram):
  *
  *   TUN -> UDP  send.c: wgd_send_tun_readable -> tx_offload (checksum,
- *               TSO cut, common/gso.h) -> tx_process: wgd_ip_parse,
- *               allowed-IPs lookup, the path-MTU hooks (MSS clamp, MTU
+ *               TSO cut, common/gso.h) -> tx_process: ipi_parse,
+ *               allowed-IPs lookup, the path-MTU calls (MSS clamp, MTU
  *               check: pmtu.c) -> encrypt into the batch, or stage while
  *               there is no session -> wgd_send_flush (sendmmsg)
  *   UDP -> TUN  receive.c: wgd_receive_udp_readable -> rx_handshake (load,
  *               cookie, rate limit) / rx_cookie / rx_data: decrypt, roam,
- *               timers, the probe hook, inner source in the sender's
+ *               timers, the probe check, ipi_parse, inner source in the sender's
  *               allowed IPs, MSS clamp -> rx_flush_tun (GRO)
  */
 #ifndef WGMTU_DAEMON_DEVICE_H

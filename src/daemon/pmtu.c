@@ -2,12 +2,11 @@
 /*
  * Per-peer path MTU discovery and enforcement: the shim that feeds the pure
  * controller (pmtu/pmtuctl.h) and performs its actions, and the data-path
- * hooks; see pmtu.h and docs/daemon-pmtu.md.
+ * calls; see pmtu.h and docs/daemon-pmtu.md.
  */
 #include "daemon/pmtu.h"
 #include "daemon/device.h"
 #include "daemon/epsock.h"
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include "common/util.h"
@@ -21,6 +20,7 @@
 #include <openssl/rand.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <openssl/crypto.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,26 +30,9 @@
 
 #define NS_PER_MS 1000000ull
 
-/* single-threaded daemon: scratch for fragmentation and probes */
-static uint8_t orig_buf[WGD_PKT_MAX];
-static uint8_t scratch[WGD_PKT_MAX];
-
 static uint64_t pmtu_now_ms(const struct wgd_device *dev)
 {
 	return dev->now / NS_PER_MS;
-}
-
-static void peer_name(const struct wgd_peer *peer, char *buf, size_t len)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const uint8_t *k = peer->public_key;
-
-	/* the first 8 base64 characters, as wg show abbreviates */
-	snprintf(buf, len, "%c%c%c%c%c%c%c%c", b64[k[0] >> 2], b64[((k[0] & 3) << 4) | (k[1] >> 4)],
-		 b64[((k[1] & 15) << 2) | (k[2] >> 6)], b64[k[2] & 63], b64[k[3] >> 2],
-		 b64[((k[3] & 3) << 4) | (k[4] >> 4)], b64[((k[4] & 15) << 2) | (k[5] >> 6)],
-		 b64[k[5] & 63]);
 }
 
 static int64_t wall_sec(void)
@@ -86,7 +69,7 @@ static struct pmtuctl *ctl(struct wgd_peer *peer)
 	return c;
 }
 
-void wgd_pmtu_dev_init(struct wgd_device *dev)
+int wgd_pmtu_dev_init(struct wgd_device *dev)
 {
 	struct wgd_pmtu_dev *d = &dev->pmtu;
 	const char *raise = getenv("WGMTUD_TEST_PMTU_RAISE_MS");
@@ -103,6 +86,23 @@ void wgd_pmtu_dev_init(struct wgd_device *dev)
 	icmp_rl_init(&d->rl, ICMP_RL_DEFAULT_SRC_RATE, ICMP_RL_DEFAULT_SRC_BURST,
 		     ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST, wgd_rand32(NULL));
 	d->ep_fd[0] = d->ep_fd[1] = -1;
+	d->scratch = malloc(WGD_PKT_MAX);
+	d->frag_src = malloc(WGD_PKT_MAX);
+	return d->scratch && d->frag_src ? 0 : -ENOMEM;
+}
+
+void wgd_pmtu_dev_free(struct wgd_device *dev)
+{
+	struct wgd_pmtu_dev *d = &dev->pmtu;
+
+	/* they held plaintext */
+	if (d->scratch)
+		OPENSSL_cleanse(d->scratch, WGD_PKT_MAX);
+	if (d->frag_src)
+		OPENSSL_cleanse(d->frag_src, WGD_PKT_MAX);
+	free(d->scratch);
+	free(d->frag_src);
+	d->scratch = d->frag_src = NULL;
 }
 
 void wgd_pmtu_dev_close(struct wgd_device *dev)
@@ -327,9 +327,11 @@ void wgd_pmtu_ep_readable(struct wgd_device *dev, int family)
 {
 	int fd = dev->pmtu.ep_fd[ep_index(family)];
 
+	uint8_t *buf = dev->pmtu.scratch;
+
 	for (int i = 0; fd >= 0 && i < 64; i++) {
 		uint8_t from[16];
-		ssize_t n = wgd_epsock_recv(fd, family, scratch, sizeof(scratch), from);
+		ssize_t n = wgd_epsock_recv(fd, family, buf, WGD_PKT_MAX, from);
 
 		if (n == 0)
 			return;
@@ -344,7 +346,7 @@ void wgd_pmtu_ep_readable(struct wgd_device *dev, int family)
 			if (!pmtuctl_probing(&p->ctl, PMTUCTL_M_ICMP_ENDPOINT) ||
 			    !ep_from_peer(peer, family, from))
 				continue;
-			r = epp_check(&p->epkey, scratch, (size_t)n, &ans, NULL);
+			r = epp_check(&p->epkey, buf, (size_t)n, &ans, NULL);
 			if (r == -EBADMSG)
 				dev->pmtu.ep_bad++;
 			if (r < 0)
@@ -372,9 +374,11 @@ static void send_inband(struct wgd_peer *peer, uint32_t id, unsigned outer)
 			  .probed_size = (uint16_t)outer };
 	int plen = pmsg_plaintext_len(outer, fam);
 
-	if (plen < 0 || pmsg_encode(&m, scratch, sizeof(scratch), (size_t)plen) < 0)
+	uint8_t *buf = peer->dev->pmtu.scratch;
+
+	if (plen < 0 || pmsg_encode(&m, buf, WGD_PKT_MAX, (size_t)plen) < 0)
 		return;
-	if (wgd_send_exact(peer, scratch, (size_t)plen) == 0)
+	if (wgd_send_exact(peer, buf, (size_t)plen) == 0)
 		probe_sent(peer, outer);
 }
 
@@ -391,11 +395,11 @@ static void send_echo(struct wgd_peer *peer, uint32_t id, unsigned outer)
 	e.size = outer - ovh;
 	memcpy(e.src, p->src, 16);
 	memcpy(e.dst, p->addr, 16);
-	n = icmp_echo_build(&e, scratch, sizeof(scratch));
+	n = icmp_echo_build(&e, peer->dev->pmtu.scratch, WGD_PKT_MAX);
 	if (n < 0)
 		return;
 	p->seq_ids[e.seq % WGD_PMTU_SEQ_RING] = id;
-	if (wgd_send_exact(peer, scratch, (size_t)n) == 0)
+	if (wgd_send_exact(peer, peer->dev->pmtu.scratch, (size_t)n) == 0)
 		probe_sent(peer, outer);
 }
 
@@ -408,12 +412,12 @@ static void send_epecho(struct wgd_peer *peer, uint32_t id, unsigned outer)
 	if ((fam != AF_INET && fam != AF_INET6) || p->epkey.family != (fam == AF_INET ? 4 : 6))
 		return;
 	fd = dev->pmtu.ep_fd[ep_index(fam)];
-	n = epp_build(&p->epkey, (uint16_t)id, outer, scratch, sizeof(scratch));
+	n = epp_build(&p->epkey, (uint16_t)id, outer, dev->pmtu.scratch, WGD_PKT_MAX);
 	if (fd < 0 || n < 0)
 		return;
 	p->seq_ids[(uint16_t)id % WGD_PMTU_SEQ_RING] = id;
 	/* a failure (e.g. EMSGSIZE above our own link's MTU) is a lost probe */
-	if (wgd_epsock_send(fd, &peer->ep.addr, scratch, (size_t)n) == 0)
+	if (wgd_epsock_send(fd, &peer->ep.addr, dev->pmtu.scratch, (size_t)n) == 0)
 		probe_sent(peer, outer);
 }
 
@@ -441,7 +445,7 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 
 	for (;;) {
 		enum pmtuctl_method m;
-		char name[16], text[PMTUCTL_WHY_MAX - 24];
+		char text[PMTUCTL_WHY_MAX - 24];
 		bool found;
 
 		for (size_t i = 0; i < out->n_probes; i++) {
@@ -450,11 +454,8 @@ static void perform(struct wgd_peer *peer, struct pmtuctl_out *out)
 			if ((unsigned)pr->method < PMTUCTL_M_COUNT && method_io[pr->method].send)
 				method_io[pr->method].send(peer, pr->id, pr->size);
 		}
-		if (out->n_logs) {
-			peer_name(peer, name, sizeof(name));
-			for (size_t i = 0; i < out->n_logs; i++)
-				log_info("peer %s: %s", name, out->log[i]);
-		}
+		for (size_t i = 0; i < out->n_logs; i++)
+			log_peer_info(peer, "%s", out->log[i]);
 		if (out->mtu_changed)
 			p->last_change = wall_sec();
 		if (out->deadline < dev->next_deadline)
@@ -505,80 +506,82 @@ void wgd_pmtu_on_outer_ptb(struct wgd_device *dev, int family, const uint8_t *ad
 
 /* ---- data path ---- */
 
-void wgd_hook_tx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct wgd_ip *ip)
+enum mss_result wgd_pmtu_clamp_mss(uint8_t *pkt, const struct ipinfo *ii, unsigned mtu)
 {
-	if (!peer->dev->pmtu.clamp || ip->proto != 6)
-		return;
-	mss_clamp(pkt, ip->len, mss_for_mtu(wgd_pmtu_mtu(peer), ip->family == AF_INET ? 4 : 6));
+	/* the upper-layer protocol, behind any IPv6 extension headers */
+	if (ii->proto != IPI_PROTO_TCP)
+		return MSS_NOT_TCP;
+	return mss_clamp_parsed(pkt, ii, mss_for_mtu(mtu, ii->version));
 }
 
-void wgd_hook_rx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct wgd_ip *ip)
+void wgd_pmtu_tx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct ipinfo *ii)
 {
-	wgd_hook_tx_mss(peer, pkt, ip);
+	if (peer->dev->pmtu.clamp)
+		wgd_pmtu_clamp_mss(pkt, ii, wgd_pmtu_mtu(peer));
 }
 
-static void too_big(struct wgd_peer *peer, const uint8_t *pkt, const struct wgd_ip *ip, unsigned mtu)
+void wgd_pmtu_rx_mss(struct wgd_peer *peer, uint8_t *pkt, const struct ipinfo *ii)
+{
+	wgd_pmtu_tx_mss(peer, pkt, ii);
+}
+
+static void too_big(struct wgd_peer *peer, const uint8_t *pkt, const struct ipinfo *ii, unsigned mtu)
 {
 	struct wgd_device *dev = peer->dev;
 	enum icmp_verdict why = ICMP_SEND;
+	uint8_t *out = dev->pmtu.scratch;
 	int n;
 
-	if (ip->family == AF_INET)
-		n = icmp4_build_frag_needed(pkt, ip->len, NULL, mtu, scratch, sizeof(scratch), &why);
+	if (ii->version == 4)
+		n = icmp4_build_frag_needed(pkt, ii->tot_len, NULL, mtu, out, WGD_PKT_MAX, &why);
 	else
-		n = icmp6_build_packet_too_big(pkt, ip->len, NULL, mtu, scratch, sizeof(scratch), &why);
+		n = icmp6_build_packet_too_big(pkt, ii->tot_len, NULL, mtu, out, WGD_PKT_MAX, &why);
 	if (n < 0) {
 		/* IPv6 below 1280: nothing may be announced; MSS clamping is all */
 		wgd_drop(dev, WGD_DROP_TOO_BIG_V6_MIN, peer);
 		return;
 	}
-	if (n > 0 && icmp_rl_allow(&dev->pmtu.rl, ip->src, ip->family == AF_INET ? 4 : 16,
+	if (n > 0 && icmp_rl_allow(&dev->pmtu.rl, ii->src, ii->version == 4 ? 4 : 16,
 				   pmtu_now_ms(dev)) &&
-	    wgd_tun_inject(dev, scratch, (size_t)n) == 0)
+	    wgd_tun_inject(&dev->tun, out, (size_t)n) == 0)
 		dev->pmtu.too_big_sent++;
 	wgd_drop(dev, WGD_DROP_TOO_BIG, peer);
 }
 
-enum wgd_hook_verdict wgd_hook_tx_mtu_check(struct wgd_peer *peer, uint8_t *pkt,
-					    const struct wgd_ip *ip)
+enum wgd_pmtu_verdict wgd_pmtu_tx_check(struct wgd_peer *peer, uint8_t *pkt,
+					const struct ipinfo *ii)
 {
+	struct wgd_device *dev = peer->dev;
 	unsigned mtu = wgd_pmtu_mtu(peer);
 	struct pmtuctl_out out;
 	struct frag4 f;
 	int n;
 
-	pmtuctl_on_data_sent(ctl(peer), ip->len, peer->dev->now, &out);
+	pmtuctl_on_data_sent(ctl(peer), ii->tot_len, dev->now, &out);
 	perform(peer, &out);
-	if (ip->len <= mtu)
-		return WGD_HOOK_PASS;
-	if (ip->family == AF_INET6 || ip->df) {
-		too_big(peer, pkt, ip, mtu);
-		return WGD_HOOK_CONSUMED;
+	if (ii->tot_len <= mtu)
+		return WGD_PMTU_PASS;
+	if (ii->version == 6 || ii->df) {
+		too_big(peer, pkt, ii, mtu);
+		return WGD_PMTU_CONSUMED;
 	}
 	/* IPv4 without DF: fragment here, as a router would. The packet sits
 	 * in the tx slot the fragments are encrypted into: copy it first. */
-	memcpy(orig_buf, pkt, ip->len);
-	if (frag4_init(&f, orig_buf, ip->len, mtu) <= 0) {
-		wgd_drop(peer->dev, WGD_DROP_FRAG_FAILED, peer);
-		return WGD_HOOK_CONSUMED;
+	memcpy(dev->pmtu.frag_src, pkt, ii->tot_len);
+	if (frag4_init(&f, dev->pmtu.frag_src, ii->tot_len, mtu) <= 0) {
+		wgd_drop(dev, WGD_DROP_FRAG_FAILED, peer);
+		return WGD_PMTU_CONSUMED;
 	}
-	while ((n = frag4_next(&f, scratch, sizeof(scratch))) > 0)
-		wgd_send_packet(peer, scratch, (size_t)n);
-	peer->dev->pmtu.fragmented++;
-	return WGD_HOOK_CONSUMED;
+	while ((n = frag4_next(&f, dev->pmtu.scratch, WGD_PKT_MAX)) > 0)
+		wgd_send_packet(peer, dev->pmtu.scratch, (size_t)n);
+	dev->pmtu.fragmented++;
+	return WGD_PMTU_CONSUMED;
 }
 
-static bool is_our_echo_reply(struct wgd_peer *peer, const uint8_t *plain, size_t plen,
-			      struct icmp_echo *e)
+/* An ICMP echo (the caller's ipinfo says ICMP or ICMPv6). */
+static bool is_our_echo_reply(const struct wgd_pmtu *p, const struct icmp_echo *e)
 {
-	struct wgd_pmtu *p = &peer->pmtu;
-	unsigned v = plain[0] >> 4;
-
-	if (!pmtuctl_probing(&p->ctl, PMTUCTL_M_ICMP_TUNNEL))
-		return false;
-	if (v == 4 ? (plen < 28 || plain[9] != 1) : v == 6 ? (plen < 48 || plain[6] != 58) : true)
-		return false;
-	if (icmp_echo_parse(plain, plen, e) < 0 || !e->reply || e->id != p->echo_id)
+	if (!e->reply || e->id != p->echo_id)
 		return false;
 	if ((e->family == 4) != (p->addr_family == AF_INET))
 		return false;
@@ -586,28 +589,8 @@ static bool is_our_echo_reply(struct wgd_peer *peer, const uint8_t *plain, size_
 	       !memcmp(e->dst, p->src, e->family == 4 ? 4 : 16);
 }
 
-/* An echo request built by icmp_echo_build (another wgmtud's icmp-tunnel
- * probe): its payload is the pattern byte i = i + id. */
-static bool is_wgmtud_echo_request(const uint8_t *plain, size_t plen)
-{
-	struct icmp_echo e;
-	size_t off;
-	unsigned v = plain[0] >> 4;
-
-	if (v == 4 ? (plen < 28 || plain[9] != 1) : v == 6 ? (plen < 48 || plain[6] != 58) : true)
-		return false;
-	if (icmp_echo_parse(plain, plen, &e) < 0 || e.reply)
-		return false;
-	off = (v == 4 ? (size_t)(plain[0] & 15) * 4 : 40) + 8;
-	if (plen < off + 16)
-		return false;
-	for (size_t i = 0; i < 16; i++)
-		if (plain[off + i] != (uint8_t)(i + e.id))
-			return false;
-	return true;
-}
-
-enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, size_t plen)
+enum wgd_pmtu_verdict wgd_pmtu_rx_probe(struct wgd_peer *peer, uint8_t *plain, size_t plen,
+					const struct ipinfo *ii)
 {
 	struct wgd_pmtu *p = &peer->pmtu;
 	struct wgd_device *dev = peer->dev;
@@ -617,40 +600,45 @@ enum wgd_hook_verdict wgd_hook_rx_probe(struct wgd_peer *peer, uint8_t *plain, s
 	struct pmsg m, ack;
 	int fam = peer->ep.addr.sa.sa_family;
 
-	if (is_our_echo_reply(peer, plain, plen, &e)) {
-		pmtuctl_on_ack(c, PMTUCTL_M_ICMP_TUNNEL, p->seq_ids[e.seq % WGD_PMTU_SEQ_RING],
-			       dev->now, &out);
-		perform(peer, &out);
-		return WGD_HOOK_CONSUMED;
+	/* echoes matter only while pinging the peer's tunnel address */
+	if (ii && (ii->proto == IPI_PROTO_ICMP || ii->proto == IPI_PROTO_ICMPV6) &&
+	    c->method == PMTUCTL_M_ICMP_TUNNEL && icmp_echo_parse(plain, plen, &e) == 0) {
+		if (c->active && is_our_echo_reply(p, &e)) {
+			pmtuctl_on_ack(c, PMTUCTL_M_ICMP_TUNNEL,
+				       p->seq_ids[e.seq % WGD_PMTU_SEQ_RING], dev->now, &out);
+			perform(peer, &out);
+			return WGD_PMTU_CONSUMED;
+		}
+		/* another wgmtud's icmp-tunnel probe: it answers in-band */
+		if (!e.reply && e.pattern && !c->inband_peer) {
+			pmtuctl_on_evidence(c, PMTUCTL_EV_PEER_PINGS, dev->now, &out);
+			perform(peer, &out);
+		}
+		return WGD_PMTU_PASS;
 	}
-	if (!c->inband_peer && c->method == PMTUCTL_M_ICMP_TUNNEL &&
-	    is_wgmtud_echo_request(plain, plen)) {
-		pmtuctl_on_evidence(c, PMTUCTL_EV_PEER_PINGS, dev->now, &out);
-		perform(peer, &out);
-	}
-	if (!pmsg_is_candidate(plain, plen))
-		return WGD_HOOK_PASS;
+	if (ii || !pmsg_is_candidate(plain, plen))
+		return WGD_PMTU_PASS;
 	if (pmsg_decode(plain, plen, &m) < 0) {
 		wgd_drop(dev, WGD_DROP_PROBE_INVALID, peer);
-		return WGD_HOOK_CONSUMED;
+		return WGD_PMTU_CONSUMED;
 	}
 	if (m.type == PMSG_TYPE_PROBE) {
 		/* probes are never padded: plen is the plaintext as sent */
 		pmsg_make_ack(&m, plen + WG_MSG_DATA_HEADER_LEN + WG_AEAD_TAG_LEN,
 			      fam == AF_INET6 ? OVH_IPV6 : OVH_IPV4, &ack);
-		if (pmsg_encode(&ack, scratch, sizeof(scratch), PMSG_HDR_LEN) > 0)
-			wgd_send_exact(peer, scratch, PMSG_HDR_LEN);
+		if (pmsg_encode(&ack, dev->pmtu.scratch, WGD_PKT_MAX, PMSG_HDR_LEN) > 0)
+			wgd_send_exact(peer, dev->pmtu.scratch, PMSG_HDR_LEN);
 		pmtuctl_on_evidence(c, PMTUCTL_EV_PEER_PROBED, dev->now, &out);
 		perform(peer, &out);
-		return WGD_HOOK_CONSUMED;
+		return WGD_PMTU_CONSUMED;
 	}
 	/* an acknowledgement: the hello's, or one of the search */
 	pmtuctl_on_inband_ack(c, m.id, dev->now, &out);
 	perform(peer, &out);
-	return WGD_HOOK_CONSUMED;
+	return WGD_PMTU_CONSUMED;
 }
 
-void wgd_hook_session_established(struct wgd_peer *peer)
+void wgd_pmtu_session_established(struct wgd_peer *peer)
 {
 	struct wgd_pmtu *p = &peer->pmtu;
 
@@ -661,14 +649,14 @@ void wgd_hook_session_established(struct wgd_peer *peer)
 		wgd_pmtu_start(peer, "session established");
 }
 
-void wgd_hook_endpoint_changed(struct wgd_peer *peer)
+void wgd_pmtu_endpoint_changed(struct wgd_peer *peer)
 {
 	if (peer->pmtu.ctl.method == PMTUCTL_M_PINNED)
 		return;
 	wgd_pmtu_start(peer, "endpoint changed (roaming)");
 }
 
-void wgd_hook_peer_removed(struct wgd_peer *peer)
+void wgd_pmtu_peer_removed(struct wgd_peer *peer)
 {
 	memset(&peer->pmtu, 0, sizeof(peer->pmtu));
 }
@@ -774,5 +762,6 @@ int wgd_pmtu_get_peer(void *ctx, size_t peer_index, struct wg_uapi_out *out)
 	wg_uapi_out_kv_u64(out, "wgmtu_probes_sent", p->probes_sent);
 	wg_uapi_out_kv_u64(out, "wgmtu_probe_bytes", p->probe_bytes);
 	wg_uapi_out_kv_u64(out, "wgmtu_ptb_hints", c->ptb_hints);
+	wg_uapi_out_kv_u64(out, "wgmtu_ptb_hints_limited", c->ptb_limited);
 	return wg_uapi_out_kv_str(out, "wgmtu_reason", c->reason);
 }

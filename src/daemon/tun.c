@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -213,7 +214,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 int wgd_tun_netlink_event(struct wgd_tun *t)
 {
-	static uint8_t buf[16384];
+	uint8_t buf[16384];
 	unsigned int before = t->mtu;
 	ssize_t n;
 
@@ -240,4 +241,19 @@ void wgd_tun_close(struct wgd_tun *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+}
+
+int wgd_tun_inject(struct wgd_tun *t, const uint8_t *pkt, size_t len)
+{
+	uint8_t vnet[WGD_VNET_HDR_LEN] = { 0 };
+	struct iovec iov[2] = {
+		{ .iov_base = vnet, .iov_len = sizeof(vnet) },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+	size_t want = len + (t->vnet_hdr ? sizeof(vnet) : 0);
+	ssize_t n = t->vnet_hdr ? writev(t->fd, iov, 2) : write(t->fd, pkt, len);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == want ? 0 : -EIO;
 }

@@ -47,6 +47,9 @@ int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 int wgd_tun_netlink_event(struct wgd_tun *t);
 /* Re-reads the MTU with SIOCGIFMTU (fallback when netlink is missing). */
 int wgd_tun_read_mtu(struct wgd_tun *t);
+/* Writes one IP packet into the TUN (an ICMP error towards a local sender,
+ * from the path-MTU code). 0 or negative errno. */
+int wgd_tun_inject(struct wgd_tun *t, const uint8_t *pkt, size_t len);
 void wgd_tun_close(struct wgd_tun *t);
 
 #endif

@@ -314,6 +314,9 @@ int icmp_echo_parse(const uint8_t *pkt, size_t len, struct icmp_echo *e)
 	e->id = get_be16(ic + 4);
 	e->seq = get_be16(ic + 6);
 	e->size = ii.tot_len;
+	e->pattern = plen >= ICMP_HDR + ICMP_ECHO_PATTERN_MIN;
+	for (size_t i = 0; e->pattern && i < ICMP_ECHO_PATTERN_MIN; i++)
+		e->pattern = ic[ICMP_HDR + i] == (uint8_t)(i + e->id);
 	return 0;
 }
 

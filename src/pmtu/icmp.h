@@ -35,6 +35,7 @@ enum {
 	ICMP_ECHO_TTL = 64,
 	ICMP4_ECHO_MIN_SIZE = 20 + 8,
 	ICMP6_ECHO_MIN_SIZE = 40 + 8,
+	ICMP_ECHO_PATTERN_MIN = 16,
 };
 
 enum icmp_verdict {
@@ -114,6 +115,8 @@ struct icmp_echo {
 	uint16_t id;
 	uint16_t seq;
 	uint32_t size;     /* total IP packet size */
+	bool pattern;      /* parse: the payload starts with icmp_echo_build's
+			      pattern (ICMP_ECHO_PATTERN_MIN bytes at least) */
 };
 
 /*

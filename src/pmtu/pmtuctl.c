@@ -134,6 +134,7 @@ void pmtuctl_init(struct pmtuctl *c)
 	c->max_mtu = 1500;
 	c->raise_ms = PLPMTUD_RAISE_TIMER_MS;
 	c->tun_mtu = OVH_WG_DEFAULT_MTU;
+	c->hint_credit = INT64_MAX / 2; /* capped at one round when used */
 	reason(c, "no session yet");
 }
 
@@ -286,8 +287,14 @@ static void run_engine(struct pmtuctl *c, uint64_t now, struct pmtuctl_out *out)
 	if (!c->active)
 		return;
 	n = plpmtud_poll(&c->eng, ms(now), pr, PLPMTUD_MAX_INFLIGHT);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		probe(out, c->method, pr[i].id, pr[i].size);
+		if (c->hint_round)
+			c->hint_credit -= pr[i].size;
+	}
+	/* a hint's confirmation ends with its last round */
+	if (c->hint_round && !c->eng.confirming && !c->eng.round_open)
+		c->hint_round = false;
 	handle_events(c, now, out);
 }
 
@@ -527,16 +534,61 @@ void pmtuctl_on_evidence(struct pmtuctl *c, enum pmtuctl_evidence ev, uint64_t n
 	out_done(c, out);
 }
 
+/* One probe round's worth of credit: the size in use and the base. */
+static int64_t hint_round(const struct pmtuctl *c)
+{
+	return (int64_t)plpmtud_mtu(&c->eng) + c->eng.cfg.base_mtu;
+}
+
+/* Time's share of the hint credit, up to one round. */
+static void hint_refill(struct pmtuctl *c, uint64_t now)
+{
+	int64_t cap = hint_round(c);
+
+	if (now > c->hint_refill_at) {
+		uint64_t dt = now - c->hint_refill_at;
+
+		if (dt >= PMTUCTL_HINT_REFILL_MS * NS_PER_MS)
+			c->hint_credit = cap;
+		else
+			c->hint_credit += (int64_t)((uint64_t)cap * dt / (PMTUCTL_HINT_REFILL_MS * NS_PER_MS));
+	}
+	c->hint_refill_at = now;
+	if (c->hint_credit > cap)
+		c->hint_credit = cap;
+}
+
 void pmtuctl_on_ptb_hint(struct pmtuctl *c, uint32_t mtu, uint64_t now, struct pmtuctl_out *out)
 {
 	out_reset(out);
 	c->ptb_hints++;
-	if (c->active) {
-		/* a hint: probe now, never believe it by itself */
+	if (!c->active)
+		goto done;
+	hint_refill(c, now);
+	c->hint_credit += c->family == 6 ? PMTUCTL_HINT_EARN_IPV6 : PMTUCTL_HINT_EARN_IPV4;
+	if (c->hint_credit > hint_round(c))
+		c->hint_credit = hint_round(c);
+	if (plpmtud_state(&c->eng) == PLPMTUD_SEARCH_COMPLETE) {
+		/* a hint: probe now, never believe it by itself; but only as
+		 * often as the credit allows */
+		if ((c->hint_last && now - c->hint_last < PMTUCTL_HINT_GAP_MS * NS_PER_MS) ||
+		    c->hint_credit < hint_round(c)) {
+			c->ptb_limited++;
+			goto done;
+		}
+		bool busy = c->eng.confirming || c->eng.round_open;
+
 		plpmtud_on_ptb(&c->eng, 0, mtu, ms(now));
-		if (plpmtud_state(&c->eng) == PLPMTUD_SEARCH_COMPLETE)
-			plpmtud_on_data_stall(&c->eng, ms(now));
-		run_engine(c, now, out);
+		plpmtud_on_data_stall(&c->eng, ms(now));
+		if (!busy && c->eng.confirming) {
+			c->hint_round = true;
+			c->hint_last = now;
+		}
+	} else {
+		/* a search runs anyway: the claim joins its next round */
+		plpmtud_on_ptb(&c->eng, 0, mtu, ms(now));
 	}
+	run_engine(c, now, out);
+done:
 	out_done(c, out);
 }

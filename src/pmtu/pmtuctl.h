@@ -92,6 +92,19 @@ enum {
 	PMTUCTL_BH_STEP_DOWN_MS = 1000,
 	/* a data packet within this many bytes of the MTU is "full size" */
 	PMTUCTL_LARGE_SLACK = 64,
+	/* Outer too-big hints are unauthenticated: a hint may start probes
+	 * only when (1) no hint did in the last HINT_GAP, and (2) the hint
+	 * credit covers them. Every hint earns half the bytes of the
+	 * smallest such ICMP message (IPv4 56, IPv6 96); the probes of the
+	 * round it starts (retries included) are charged; time adds one
+	 * probe round's worth (plpmtu + base) every HINT_REFILL, which is
+	 * also the cap. So a
+	 * forger gets at most one round a second, and probe bytes <= half
+	 * the forged bytes + one round a minute. */
+	PMTUCTL_HINT_GAP_MS = 1000,
+	PMTUCTL_HINT_REFILL_MS = 60000,
+	PMTUCTL_HINT_EARN_IPV4 = (20 + 8 + 20 + 8) / 2,
+	PMTUCTL_HINT_EARN_IPV6 = (40 + 8 + 40 + 8) / 2,
 };
 
 struct pmtuctl_probe {
@@ -144,7 +157,13 @@ struct pmtuctl {
 	struct plpmtud eng;
 	uint16_t path_mtu;         /* 0: unknown */
 	uint16_t effective;        /* 0: the TUN MTU */
-	uint64_t ptb_hints;
+	uint64_t ptb_hints;        /* outer too-big hints received */
+	uint64_t ptb_limited;      /* of which the credit limit ignored */
+	int64_t hint_credit;       /* bytes (see PMTUCTL_HINT_*) */
+	uint64_t hint_refill_at;   /* ns: credit accounted up to here */
+	uint64_t hint_last;        /* ns: last hint that started probes (0: none) */
+	bool hint_round;           /* the confirmation running was a hint's:
+				      its probes (retries too) are charged */
 	char reason[PMTUCTL_REASON_MAX];
 	/* why the method runs rather than the mode's first choice (auto's
 	 * fallback), "" when it is the first choice; shown with the reason */
@@ -180,7 +199,8 @@ void pmtuctl_on_ack(struct pmtuctl *c, enum pmtuctl_method m, uint32_t id, uint6
 void pmtuctl_on_inband_ack(struct pmtuctl *c, uint32_t id, uint64_t now, struct pmtuctl_out *out);
 void pmtuctl_on_evidence(struct pmtuctl *c, enum pmtuctl_evidence ev, uint64_t now,
 			 struct pmtuctl_out *out);
-/* An outer ICMP too-big for the peer's endpoint (unauthenticated: a hint). */
+/* An outer ICMP too-big for the peer's endpoint (unauthenticated: a hint,
+ * credit-limited as described at PMTUCTL_HINT_GAP_MS). */
 void pmtuctl_on_ptb_hint(struct pmtuctl *c, uint32_t mtu, uint64_t now, struct pmtuctl_out *out);
 /* Forget the discovered MTU (probing turned off). */
 void pmtuctl_forget(struct pmtuctl *c);

@@ -32,7 +32,7 @@ man_refs() {
 lab_check "installed man pages cite only installed docs" man_refs
 lab_check "installed man pages render without warnings" bash -c "
 	for f in '$ST'/usr/share/man/man*/*; do
-		out=\$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l \"\$f\" 2>&1 >/dev/null)
+		out=\$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \"\$f\" 2>&1 >/dev/null)
 		[ -z \"\$out\" ] || { echo \"\$f: \$out\"; exit 1; }
 	done"
 lab_check "unit runs the installed binary as a dynamic user, sandboxed" bash -c "

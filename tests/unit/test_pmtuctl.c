@@ -530,28 +530,85 @@ static void test_pinned(void **state)
 	assert_int_equal(mtu(&s), 1280);
 }
 
-/* Forged outer ICMP too-big: counted, only ever a reason to probe; the
- * MTU stays what the probes confirm. */
+/* n forged too-big hints, spacing apart; returns the forged bytes (the
+ * smallest such ICMP message: what a forger must send at least). */
+static uint64_t forge(struct sim *s, unsigned n, uint64_t spacing, uint32_t claim)
+{
+	struct pmtuctl_out o;
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		pmtuctl_on_ptb_hint(&s->c, claim, s->now, &o);
+		perform(s, &o);
+		bytes += s->c.family == 6 ? 96 : 56;
+		run_until(s, s->now + spacing);
+	}
+	return bytes;
+}
+
+/* Forged outer ICMP too-big: counted, only ever a reason to probe, and
+ * credit-limited: at most one probe round a second, and no more probe
+ * bytes than half what the forger sent (plus one round a minute). Before
+ * the limit, a flood bought 2.4 and a trickle of 15/s 48 probe bytes per
+ * forged byte here. */
 static void test_forged_hints(void **state)
 {
 	struct pmtuctl_out o;
 	struct sim s;
+	uint64_t b0, forged, round = 1454 + 1200;
 
 	(void)state;
 	sim_init(&s, PEER_WGMTUD, 1454);
 	start(&s, 4);
 	run_until(&s, T0 + S(3));
 	assert_int_equal(s.c.path_mtu, 1454);
-	for (int i = 0; i < 1000; i++) {
-		pmtuctl_on_ptb_hint(&s.c, 576 + (unsigned)i % 800, s.now, &o);
-		perform(&s, &o);
-		run_until(&s, s.now + MS(1));
-	}
+
+	/* the first hint (a real router's, say) is probed at once */
+	b0 = s.probe_bytes;
+	pmtuctl_on_ptb_hint(&s.c, 1400, s.now, &o);
+	perform(&s, &o);
+	assert_int_equal(o.n_probes, 2);
+	assert_int_equal(s.probe_bytes - b0, round);
+	assert_int_equal(s.c.ptb_limited, 0);
+	run_until(&s, s.now + S(2));
+
+	/* a flood: 20,000 in 10 s */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 20000, 500000, 576);
 	run_until(&s, s.now + S(5));
-	assert_int_equal(s.c.ptb_hints, 1000);
+	print_message("# flood: %llu forged bytes, %llu probe bytes\n",
+		      (unsigned long long)forged, (unsigned long long)(s.probe_bytes - b0));
+	assert_true(s.probe_bytes - b0 <= forged);
+	assert_true(s.probe_bytes - b0 <= 11 * round); /* one round a second */
+	assert_true(s.c.ptb_limited >= 20000 - 11);
+
+	/* a trickle: 15 a second for 20 s */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 300, MS(1000) / 15, 1300);
+	print_message("# trickle: %llu forged bytes, %llu probe bytes\n",
+		      (unsigned long long)forged, (unsigned long long)(s.probe_bytes - b0));
+	assert_true(s.probe_bytes - b0 <= forged);
+
+	/* a slow trickle: one a second for two minutes: half its bytes and
+	 * one round a minute */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 120, S(1), 1300);
+	assert_true(s.probe_bytes - b0 <= forged / 2 + 3 * round);
+
+	run_until(&s, s.now + S(5));
+	assert_int_equal(s.c.ptb_hints, 1 + 20000 + 300 + 120);
 	assert_int_equal(s.c.path_mtu, 1454);
 	assert_int_equal(mtu(&s), 1394);
 	assert_int_equal(s.mtu_changes, 1);
+
+	/* while a search runs, hints only join its rounds */
+	sim_init(&s, PEER_WGMTUD, 1454);
+	s.c.mode = PMTUCTL_MODE_INBAND;
+	start(&s, 6);
+	b0 = s.probe_bytes;
+	forged = forge(&s, 2000, 1000000, 1300);
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_true(s.probe_bytes - b0 <= forged);
 }
 
 static void test_other_modes(void **state)
