@@ -53,6 +53,7 @@ static const char tune_usage[] =
 "  -m, --method M       auto (default), tunnel or endpoint (see wgmtu doctor)\n"
 "  -t, --timeout SEC    per peer for the first measurement (default 10)\n"
 "      --no-mss-clamp   no nftables table\n"
+"  -a, --all            measure idle peers too (no handshake for 3 minutes)\n"
 "  -q, --quiet          print only changes and errors\n"
 "  -h, --help           this text\n"
 "\n"
@@ -64,6 +65,7 @@ static const char tune_usage[] =
 struct tune_peer {
 	char pubkey[WGM_KEY_B64];
 	bool gone;
+	bool idle;                      /* no session at the start */
 	struct tmeas t;
 	bool t_open;
 	enum tp_method method;
@@ -82,7 +84,7 @@ struct tune_run {
 	const char *ifname;
 	int ifindex;
 	int if_mtu;                     /* as found */
-	bool dry_run, watch, quiet, clamp;
+	bool dry_run, watch, quiet, clamp, all;
 	enum doctor_method method;
 	unsigned timeout_s, interval_s, raise_s;
 	struct tune_peer *peers;
@@ -160,7 +162,7 @@ static int nft_load(const char *script)
 {
 	char *argv[] = { (char *)"nft", (char *)"-f", (char *)"-", NULL };
 	char *out = NULL;
-	int rc = sys_run(argv, script, true, &out);
+	int rc = sys_run(argv, script, SYS_RUN_STDERR, &out, NULL);
 
 	if (rc != 0)
 		tool_err("tune", "nft -f - failed (%d)%s%s", rc, out && *out ? ":\n" : "",
@@ -343,8 +345,7 @@ static int open_measurer(struct tune_run *r, struct tune_peer *tp)
 	err = tm_open(&tp->t, &ss, base, max, r->interval_s * 1000, r->raise_s * 1000);
 	if (err < 0)
 		return err;
-	tp->t_open = true;
-	tm_start(&tp->t);
+	tp->t_open = true; /* started by the loop once the peer is active */
 	memset(&tp->act, 0, sizeof(tp->act)); /* the echo totals restart */
 	return 0;
 }
@@ -407,13 +408,11 @@ static void refresh(struct tune_run *r, uint64_t now)
 				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.n_out : 0))
 			tp->active_until = now + 2000ull * r->interval_s;
 		if (p->handshake != tp->handshake) {
-			bool first = !tp->handshake;
-
 			tp->handshake = p->handshake;
-			if (!first && tp->t_open && plpmtud_state(&tp->t.eng) == PLPMTUD_SEARCH_COMPLETE) {
-				tm_start(&tp->t); /* a new session: measure again */
-				tp->active_until = now + 2000ull * r->interval_s;
-			}
+			/* a new session: measure again (a first one: measure) */
+			if (tp->t_open && plpmtud_state(&tp->t.eng) == PLPMTUD_SEARCH_COMPLETE)
+				tm_start(&tp->t);
+			tp->active_until = now + 2000ull * r->interval_s;
 		}
 		if (p->has_endpoint && (!tp->has_endpoint ||
 		    memcmp(&p->endpoint, &tp->endpoint, sizeof(p->endpoint)))) {
@@ -453,7 +452,7 @@ static int watch(struct tune_run *r)
 			free(pfd);
 			return err;
 		}
-		r->peers[i].active_until = now_ms() + 2000ull * r->interval_s;
+		r->peers[i].active_until = r->peers[i].idle ? 0 : now_ms() + 2000ull * r->interval_s;
 	}
 	say(r, "watching %s (confirming active peers every %u s; SIGTERM restores)\n",
 	    r->ifname, r->interval_s);
@@ -481,6 +480,12 @@ static int watch(struct tune_run *r)
 			if (!tp->t_open || tp->gone)
 				continue;
 			st = plpmtud_state(&tp->t.eng);
+			if (st == PLPMTUD_DISABLED) {
+				if (now >= tp->active_until)
+					continue; /* idle since the start: not measured yet */
+				tm_start(&tp->t);
+				st = plpmtud_state(&tp->t.eng);
+			}
 			busy = st == PLPMTUD_BASE || st == PLPMTUD_SEARCHING || tp->t.eng.confirming ||
 			       tp->t.eng.round_open;
 			if (!busy && now >= tp->active_until)
@@ -541,6 +546,7 @@ int cmd_tune(int argc, char **argv)
 		{ "method", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-mss-clamp", no_argument, NULL, 2 },
+		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -551,11 +557,13 @@ int cmd_tune(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[256] = "";
 	int c, rc = EXIT_OK, e;
+	size_t measured = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "wni:m:t:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wni:m:t:aqh", lo, NULL)) != -1) {
 		switch (c) {
+		case 'a': r.all = true; break;
 		case 'w': r.watch = true; break;
 		case 'n': r.dry_run = true; break;
 		case 'i': if (parse_secs("--interval", optarg, 1, 3600, &r.interval_s)) goto usage; break;
@@ -590,6 +598,7 @@ int cmd_tune(int argc, char **argv)
 	}
 	d.opts.method = r.method;
 	d.opts.timeout_s = r.timeout_s;
+	d.opts.all = r.all;
 	if ((e = doctor_collect(&d, r.ifname, err, sizeof(err))) < 0) {
 		tool_err("tune", "cannot read the WireGuard interfaces: %s", err[0] ? err : strerror(-e));
 		doctor_run_free(&d);
@@ -643,11 +652,17 @@ int cmd_tune(int argc, char **argv)
 			tp->method = TP_M_ENDPOINT;
 		}
 		snprintf(key, sizeof(key), "%.8s", dp->peer->pubkey);
-		if (dp->verdict.v == TP_UNKNOWN) {
-			say(&r, "peer %s...: could not measure; left alone\n", key);
-			rc = EXIT_FAILURE_RUN;
+		tp->idle = dp->idle;
+		if (dp->idle) {
+			say(&r, "peer %s...: idle (no handshake for 3 minutes); %s\n", key,
+			    r.watch ? "measured once it carries traffic" : "left alone (--all probes it)");
 			continue;
 		}
+		if (dp->verdict.v == TP_UNKNOWN) {
+			say(&r, "peer %s...: could not measure; left alone\n", key);
+			continue;
+		}
+		measured++;
 		if (dp->verdict.route_mtu && dp->verdict.route_mtu < (unsigned)di->mtu)
 			tp->target = dp->verdict.route_mtu;
 		say(&r, "peer %s...: %s %u bytes (%s) -> %s%u\n", key,
@@ -657,15 +672,10 @@ int cmd_tune(int argc, char **argv)
 		    tp->target ? tp->target : (unsigned)di->mtu);
 	}
 	doctor_run_free(&d);
-	if (!r.watch && rc != EXIT_OK) {
-		bool any = false;
-
-		for (size_t i = 0; i < r.n_peers; i++)
-			any |= r.peers[i].target != 0;
-		if (!any)
-			goto out;
+	if (!r.watch && r.n_peers && !measured) {
+		rc = EXIT_FAILURE_RUN; /* nothing measured, nothing to do */
+		goto out;
 	}
-	rc = EXIT_OK;
 	if (r.watch) {
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
