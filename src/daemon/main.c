@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 			ifname, IFNAMSIZ - 1);
 		return 2;
 	}
-	/* the only place the daemon reads its environment */
+	/* the daemon's environment, read and checked once (config.h) */
 	if (wgd_config_from_env(&cfg, env_get, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wgmtud: %s\n", err);
 		return 1;

@@ -30,10 +30,6 @@
 
 #define NS_PER_MS 1000000ull
 
-static uint64_t pmtu_now_ms(const struct wgd_device *dev)
-{
-	return dev->now / NS_PER_MS;
-}
 
 static int64_t wall_sec(void)
 {
@@ -73,6 +69,7 @@ int wgd_pmtu_dev_init(struct wgd_device *dev)
 {
 	struct wgd_pmtu_dev *d = &dev->pmtu;
 	const char *raise = getenv("WGMTUD_TEST_PMTU_RAISE_MS");
+	uint8_t key[16];
 	unsigned long ms;
 
 	d->probe = true;
@@ -83,11 +80,15 @@ int wgd_pmtu_dev_init(struct wgd_device *dev)
 		d->raise_ms = (uint32_t)ms;
 		log_err("WARNING: path MTU raise timer %lu ms (WGMTUD_TEST_PMTU_RAISE_MS, for tests only)", ms);
 	}
-	icmp_rl_init(&d->rl, ICMP_RL_DEFAULT_SRC_RATE, ICMP_RL_DEFAULT_SRC_BURST,
-		     ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST, wgd_rand32(NULL));
 	d->ep_fd[0] = d->ep_fd[1] = -1;
 	d->scratch = malloc(WGD_PKT_MAX);
 	d->frag_src = malloc(WGD_PKT_MAX);
+	if (RAND_bytes(key, sizeof(key)) != 1 ||
+	    wg_ratelimit_init_rate(&d->icmp_src, ICMP_RL_SOURCES, key, ICMP_RL_DEFAULT_SRC_RATE,
+				   ICMP_RL_DEFAULT_SRC_BURST) < 0 ||
+	    wg_bucket_init(&d->icmp_all, ICMP_RL_DEFAULT_GLOBAL_RATE,
+			   ICMP_RL_DEFAULT_GLOBAL_BURST) < 0)
+		return -ENOMEM;
 	return d->scratch && d->frag_src ? 0 : -ENOMEM;
 }
 
@@ -103,6 +104,7 @@ void wgd_pmtu_dev_free(struct wgd_device *dev)
 	free(d->scratch);
 	free(d->frag_src);
 	d->scratch = d->frag_src = NULL;
+	wg_ratelimit_free(&d->icmp_src);
 }
 
 void wgd_pmtu_dev_close(struct wgd_device *dev)
@@ -541,8 +543,9 @@ static void too_big(struct wgd_peer *peer, const uint8_t *pkt, const struct ipin
 		wgd_drop(dev, WGD_DROP_TOO_BIG_V6_MIN, peer);
 		return;
 	}
-	if (n > 0 && icmp_rl_allow(&dev->pmtu.rl, ii->src, ii->version == 4 ? 4 : 16,
-				   pmtu_now_ms(dev)) &&
+	if (n > 0 && wg_ratelimit_allow_shared(&dev->pmtu.icmp_src, &dev->pmtu.icmp_all,
+					       ii->version == 4 ? AF_INET : AF_INET6, ii->src,
+					       dev->now) &&
 	    wgd_tun_inject(&dev->tun, out, (size_t)n) == 0)
 		dev->pmtu.too_big_sent++;
 	wgd_drop(dev, WGD_DROP_TOO_BIG, peer);

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ratelimit.h"
 #include "pmtu/epprobe.h"
 #include "pmtu/icmp.h"
 #include "pmtu/mss.h"
@@ -49,7 +50,10 @@ struct wgd_pmtu_dev {
 	bool clamp;            /* wgmtu_clamp_mss (default on) */
 	uint16_t max_mtu;      /* wgmtu_max_mtu (default 1500) */
 	uint32_t raise_ms;     /* PMTU_RAISE_TIMER (WGMTUD_TEST_PMTU_RAISE_MS) */
-	struct icmp_rl rl;     /* errors written into the TUN */
+	/* errors written into the TUN: per source (the shared limiter),
+	 * then all of them (pmtu/icmp.h's rates) */
+	struct wg_ratelimit icmp_src;
+	struct wg_bucket icmp_all;
 	uint64_t too_big_sent, fragmented;
 	int ep_fd[2];          /* icmp-endpoint raw sockets (IPv4, IPv6), -1: not open */
 	uint64_t ep_bad;       /* echo replies that claimed to be ours but were not */
