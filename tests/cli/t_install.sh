@@ -60,6 +60,17 @@ lab_check "PREFIX=/usr/local: wgmtud@.service points at /usr/local, wg-quick sta
 	grep -q '^Environment=PATH=/usr/local/lib/wgmtu/wg-quick:' \$u &&
 	grep -qx 'ExecStart=wg-quick up %i' \$u &&
 	test -x '$LAB_TMP/st3/usr/local/lib/wgmtu/wg-quick/ip'"
+# the sandbox, as systemd scores it (a public listener: keep it tight)
+exposure() {
+	local out score
+	out=$(systemd-analyze security --offline=true --no-pager "$LAB_TMP/wgmtu-responder.service" 2>&1)
+	score=$(sed -n 's/.*Overall exposure level for wgmtu-responder.service: \([0-9.]*\).*/\1/p' <<<"$out")
+	echo "exposure $score"
+	[ -n "$score" ] && awk -v s="$score" 'BEGIN {exit !(s <= 1.2)}'
+}
+if [ -f "$LAB_TMP/wgmtu-responder.service" ] && systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+	lab_check "systemd-analyze security: the responder unit's exposure is at most 1.2" exposure
+fi
 lab_check "PREFIX=/usr/local: unit points at /usr/local/bin" bash -c "
 	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr/local DESTDIR='$LAB_TMP/st2' install &&
 	grep -q '^ExecStart=/usr/local/bin/wgmtu ' '$LAB_TMP/st2/usr/local/lib/systemd/system/wgmtu-responder.service' &&
