@@ -2,6 +2,8 @@
 #
 #   make                 build/wgmtu (the toolkit) and build/wgmtud (the daemon)
 #   make SAN=1           ASan+UBSan build into build-san/
+#   make TSAN=1          ThreadSanitizer build into build-tsan/ (the worker
+#                        threads; see docs/daemon.md, Performance)
 #   make WERROR=1        warnings are errors (CI sets it)
 #   make test            build everything and run tests/run.sh (unit + netns)
 #   make unit            unit tests only
@@ -25,9 +27,12 @@
 #   tests/fuzz/fuzz_*.c                   -> one libFuzzer binary each
 
 SAN     ?= 0
+TSAN    ?= 0
 WERROR  ?= 0
 ifeq ($(SAN),1)
 BUILD   ?= build-san
+else ifeq ($(TSAN),1)
+BUILD   ?= build-tsan
 else
 BUILD   ?= build
 endif
@@ -39,6 +44,8 @@ DOCDIR  ?= $(PREFIX)/share/doc/wgmtu
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # systemd units: /usr/lib/systemd/system for PREFIX=/usr, else under PREFIX
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+# helpers the units run (wgmtud@.service's ip wrapper for wg-quick)
+LIBEXECDIR ?= $(PREFIX)/lib/wgmtu
 
 CC      ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -56,6 +63,10 @@ endif
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(TSAN),1)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
 endif
 
 CORE_SRC   := $(sort $(wildcard src/common/*.c src/wire/*.c src/route/*.c src/pmtu/*.c src/uapi/*.c))
@@ -147,7 +158,8 @@ MAN8      := $(wildcard man/*.8)
 UNITS     := $(wildcard dist/systemd/*.service)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(LIBEXECDIR)/wg-quick
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN1) $(MAN8); do \
 	  s=$${m##*.}; \
@@ -158,9 +170,11 @@ install: all
 	install -m 0644 dist/completion/wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtu
 	ln -sf wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtud
 	for u in $(UNITS); do \
-	  sed 's|/usr/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	  sed 's|/usr/bin/|$(BINDIR)/|g; s|/usr/lib/wgmtu/|$(LIBEXECDIR)/|g' $$u \
+	    >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
+	install -m 0755 dist/wg-quick/ip $(DESTDIR)$(LIBEXECDIR)/wg-quick/ip
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,wgmtu wgmtud)
@@ -170,8 +184,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/wgmtu $(DESTDIR)$(BASHCOMPDIR)/wgmtud
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(LIBEXECDIR)/wg-quick/ip
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/wg-quick $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

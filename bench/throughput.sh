@@ -1,59 +1,70 @@
 #!/bin/bash
-# bench/throughput.sh — iperf3 TCP, one stream, 10 s, between two network
-# namespaces: raw veth, wireguard-go <-> wireguard-go and wgmtud <-> wgmtud,
-# measured in the same run; prints the three rates, the ratio wgmtud /
-# wireguard-go and wgmtud's resident memory idle and under load.
+# bench/throughput.sh — iperf3 TCP, one stream, SECONDS, between two network
+# namespaces, measured in the same run:
+#   raw veth (no tunnel)
+#   wireguard-go <-> wireguard-go
+#   wgmtud <-> wgmtud, all cores (WGMTUD_THREADS default: the online CPUs)
+#   wgmtud <-> wgmtud, one core (WGMTUD_THREADS=1, both daemons pinned to
+#     CPU 0 with taskset) -- the scaling from worker threads
+# and prints each rate with the TCP retransmits iperf3 counted (reordering
+# inside the tunnel would show up there), the ratio wgmtud / wireguard-go,
+# all cores / one core, and wgmtud's resident memory idle and under load.
 #
 #   sudo bench/throughput.sh [SECONDS]        (BUILD=build-san for ASan)
+#   OFFLOADS=off ...   veth offloads off, as in the tests (default: on)
 #
 # Not a test: it prints numbers, it asserts nothing.
 set -u
 T=${1:-10}
-. "$(dirname "$0")/../tests/netns/lib.sh"
-. "$(dirname "$0")/../tests/netns/lib_daemon.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../tests/netns/lib.sh"
+. "$HERE/../tests/netns/lib_daemon.sh"
+. "$HERE/lib_bench.sh"
 dmn_init
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-
-# iperf3 on the current pair: prints bits per second
-run_iperf() { dmn_iperf b "$1" a "$T" || echo 0; }
-
 mbit() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
 
-dmn_two_hosts
-RAW=$(run_iperf "$(lab_ip4 b)")
+echo "# $(uname -r), $(nproc) CPUs, veth offloads ${OFFLOADS:-on}, $T s per run"
+bench_hosts
+# raw veth: iperf3 to b's outer address
+lab_bg b iperf3s iperf3 -s -1 -B "$(lab_ip4 b)"
+spid=$LAB_LASTPID
+lab_wait_for 5 bash -c "ip netns exec $(lab_ns b) ss -ltn | grep -q ':5201 '"
+lab_run a timeout $((T + 10)) iperf3 -c "$(lab_ip4 b)" -t "$T" -J >"$LAB_TMP/raw.json" 2>&1
+wait "$spid" 2>/dev/null
+RAW=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$LAB_TMP/raw.json" 2>/dev/null || echo 0)
 
-bench_pair() {
-	local kind=$1 tag=$2
-	local ia ib
-	ia=$(dmn_ifname "a$tag"); ib=$(dmn_ifname "b$tag")
-	dmn_keypair "a$tag"; dmn_keypair "b$tag"
-	dmn_start "$kind" a "$ia" LOG_LEVEL=error
-	PIDA=$DMN_LASTPID
-	dmn_start "$kind" b "$ib" LOG_LEVEL=error
-	dmn_setup a "$ia" "a$tag" 51820; dmn_setup b "$ib" "b$tag" 51821
-	dmn_peer a "$ia" "$(dmn_pub "b$tag")" "$(lab_ip4 b):51821" 192.168.77.2/32
-	dmn_peer b "$ib" "$(dmn_pub "a$tag")" "$(lab_ip4 a):51820" 192.168.77.1/32
-	dmn_tunnel_addr a "$ia" 192.168.77.1/24 fd00:77::1/64
-	dmn_tunnel_addr b "$ib" 192.168.77.2/24 fd00:77::2/64
-	dmn_ping a 192.168.77.2 >/dev/null || echo "# $kind: no ping through the tunnel" >&2
-	IDLE_RSS=$(rss_kb "$PIDA")
-	( sleep $((T / 2)); rss_kb "$PIDA" >"$LAB_TMP/rss.$tag" ) &
+# measure KIND TAG PIN [ENV=V...]: sets RATE RETR (and RSS for wgmtud)
+measure() {
+	local kind=$1 tag=$2 pin=$3; shift 3
+	bench_pair "$kind" "$tag" "$@"
+	if [ "$pin" = 1 ]; then
+		taskset -a -p -c 0 "$BP_PIDA" >/dev/null
+		taskset -a -p -c 0 "$BP_PIDB" >/dev/null
+	fi
+	IDLE_RSS=$(rss_kb "$BP_PIDA")
+	( sleep $((T / 2)); rss_kb "$BP_PIDA" >"$LAB_TMP/rss.$tag" ) &
 	local rpid=$!
-	RATE=$(run_iperf 192.168.77.2)
+	# shellcheck disable=SC2046
+	set -- $(bench_iperf "$T")
+	RATE=$1 RETR=$3
 	wait "$rpid"
 	LOAD_RSS=$(cat "$LAB_TMP/rss.$tag")
-	kill "${DMN_PIDS[@]}" 2>/dev/null
-	lab_wait_for 5 bash -c "! ip -n $(lab_ns a) link show $ia && ! ip -n $(lab_ns b) link show $ib"
+	bench_stop
 }
 
-bench_pair wggo g
-GO=$RATE
-bench_pair wgmtud m
-WM=$RATE
+measure wggo g 0
+GO=$RATE GO_R=$RETR
+measure wgmtud m 0
+WM=$RATE WM_R=$RETR WM_IDLE=$IDLE_RSS WM_LOAD=$LOAD_RSS
+measure wgmtud one 1 WGMTUD_THREADS=1
+W1=$RATE W1_R=$RETR
 
-echo "raw veth:                $(mbit "$RAW") Mbit/s"
-echo "wireguard-go <-> wireguard-go: $(mbit "$GO") Mbit/s"
-echo "wgmtud <-> wgmtud:       $(mbit "$WM") Mbit/s"
-awk -v a="$WM" -v b="$GO" 'BEGIN { if (b > 0) printf "ratio wgmtud / wireguard-go: %.2f\n", a / b; else print "ratio: n/a" }'
-echo "wgmtud resident memory: idle ${IDLE_RSS:-?} kB, under load ${LOAD_RSS:-?} kB"
+printf '%-40s %6s Mbit/s\n' "raw veth:" "$(mbit "$RAW")"
+printf '%-40s %6s Mbit/s, %s retransmits\n' "wireguard-go <-> wireguard-go:" "$(mbit "$GO")" "$GO_R"
+printf '%-40s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, all cores:" "$(mbit "$WM")" "$WM_R"
+printf '%-40s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, 1 core (taskset):" "$(mbit "$W1")" "$W1_R"
+echo "ratio wgmtud / wireguard-go: $(bench_ratio "$WM" "$GO")"
+echo "ratio wgmtud all cores / 1 core: $(bench_ratio "$WM" "$W1")"
+echo "wgmtud resident memory: idle ${WM_IDLE:-?} kB, under load ${WM_LOAD:-?} kB"

@@ -3,6 +3,8 @@
 # demo need. Idempotent; silent when everything is already present.
 #   scripts/deps.sh          install what is missing (needs root)
 #   scripts/deps.sh --check  list what is missing, exit 1 if anything is
+#   scripts/deps.sh --deb    also what building the Debian package needs
+#                            (dpkg-buildpackage, debhelper, lintian)
 set -eu
 
 PKGS="
@@ -11,8 +13,15 @@ libssl-dev libpcap-dev libmnl-dev libcmocka-dev
 iproute2 nftables ethtool iputils-ping iputils-tracepath procps psmisc
 wireguard-go wireguard-tools
 iperf3 curl tcpdump python3 coreutils util-linux
+librsvg2-bin
 linux-perf
 "
+
+DEB_PKGS="dpkg-dev debhelper fakeroot lintian"
+if [ "${1:-}" = "--deb" ]; then
+	PKGS="$PKGS $DEB_PKGS"
+	shift
+fi
 
 missing=""
 for p in $PKGS; do

@@ -3,7 +3,8 @@
 #
 #   tests/run.sh [--unit|--netns|--fuzz] [PATTERN]
 #
-# Unit tests: every $BUILD/tests/test_* (cmocka; each test case counts).
+# Unit tests: every $BUILD/tests/test_* (cmocka; each test case counts),
+# and scripts/check-layers.sh (one test).
 # Script tests: every tests/cli/t_*.sh and tests/netns/t_*.sh (each
 # "ok"/"not ok" line counts; "ok ... # SKIP ..." counts as skipped),
 # run as root with a per-script timeout. Fuzz smoke: every build-fuzz/fuzz_*
@@ -50,6 +51,22 @@ run_unit() {
 			echo "ok   unit $name ($p passed$([ "$s" -gt 0 ] && echo ", $s skipped"))"
 		fi
 	done
+}
+
+# The layering rule (scripts/check-layers.sh) counts as one unit test, so
+# /work/tools/land and every --unit run enforce it too.
+run_layers() {
+	matches check-layers || return 0
+	[ -f "$BUILD/libwgmtu.a" ] || return 0
+	if scripts/check-layers.sh >"$LOG/check-layers.out" 2>&1; then
+		PASS=$((PASS + 1))
+		echo "ok   unit check-layers"
+	else
+		FAIL=$((FAIL + 1))
+		FAILED+=("check-layers")
+		echo "FAIL unit check-layers"
+		sed 's/^/    /' "$LOG/check-layers.out"
+	fi
 }
 
 run_netns() {
@@ -110,8 +127,8 @@ run_fuzz() {
 }
 
 case $WHAT in
-all) run_unit; run_netns; run_fuzz ;;
-unit) run_unit ;;
+all) run_unit; run_layers; run_netns; run_fuzz ;;
+unit) run_unit; run_layers ;;
 netns) run_netns ;;
 fuzz) run_fuzz ;;
 esac

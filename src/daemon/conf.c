@@ -6,7 +6,6 @@
  * first, so a failed set changes nothing.
  */
 #include "daemon/device.h"
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <arpa/inet.h>
@@ -418,7 +417,7 @@ static void commit_peer(struct wgd_device *dev, struct plan *pl, size_t i, size_
 	}
 	/* a new endpoint is a new path: search again */
 	if (op->has_endpoint && wgd_peer_set_endpoint(peer, &pl->eps[i]))
-		wgd_hook_endpoint_changed(peer);
+		wgd_pmtu_endpoint_changed(peer);
 	if (op->replace_allowed_ips)
 		wg_allowedips_remove_owner(dev->aips, &peer->aips);
 	for (size_t k = 0; k < op->allowed_ips_count; k++) {
@@ -499,6 +498,8 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 			goto out;
 		}
 	}
+	if (dev->fwmark != old_mark)
+		wgd_pmtu_set_fwmark(dev); /* the icmp-endpoint sockets follow */
 	commit(dev, &pl, t0);
 out:
 	plan_free(dev, &pl);

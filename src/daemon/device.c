@@ -27,6 +27,8 @@ enum {
 	TAG_SIGNAL,
 	TAG_IPC_LISTEN,
 	TAG_IPC_CLIENT, /* | fd << 8 */
+	TAG_EPSOCK4,
+	TAG_EPSOCK6,
 };
 
 /* ---- the noise core's view of our tables ---- */
@@ -86,6 +88,11 @@ static int ep_add(struct wgd_device *dev, int fd, uint64_t tag)
 	return epoll_ctl(dev->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family)
+{
+	return ep_add(dev, fd, family == AF_INET ? TAG_EPSOCK4 : TAG_EPSOCK6);
+}
+
 int wgd_device_bind(struct wgd_device *dev, uint16_t port)
 {
 	struct wgd_udp nu;
@@ -123,8 +130,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 	dev->epfd = dev->sigfd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
-	for (int i = 0; i < WGD_IPC_MAX_CLIENTS; i++)
-		dev->ipc.clients[i].fd = -1;
+	dev->ipc.epfd = dev->ipc.spare_fd = -1;
 	dev->tun.fd = dev->tun.nl_fd = -1;
 	if (wg_crypto_init() < 0) {
 		snprintf(err, errlen, "libcrypto lacks X25519/ChaCha20-Poly1305/BLAKE2s");
@@ -143,18 +149,21 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 			cfg->timer_scale);
 	}
 	wg_noise_device_init(&dev->noise, &noise_ops, dev);
-	wgd_pmtu_dev_init(dev);
 	wg_cookie_checker_init(&dev->cookie, NULL);
 	wg_index_init(&dev->index);
 	dev->aips = wg_allowedips_new();
 	dev->rxbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
-	dev->txbuf = malloc((size_t)WGD_BATCH * WGD_PKT_BUF);
-	dev->gsobuf = malloc(WGD_PKT_BUF);
+	dev->txbuf = malloc((size_t)(WGD_BATCH + 1) * WGD_PKT_BUF);
+	if (dev->txbuf) {
+		for (int i = 0; i < WGD_BATCH; i++)
+			dev->txslot[i] = dev->txbuf + (size_t)i * WGD_PKT_BUF;
+		dev->gsobuf = dev->txbuf + (size_t)WGD_BATCH * WGD_PKT_BUF;
+	}
 	dev->rxd = calloc(WGD_RX_SEGS, sizeof(*dev->rxd));
 	dev->rxq = calloc(WGD_RX_SEGS, sizeof(*dev->rxq));
 	dev->rxjob = calloc(WGD_RX_SEGS, sizeof(*dev->rxjob));
 	if (RAND_bytes(rlkey, sizeof(rlkey)) != 1 || !dev->aips || !dev->rxbuf || !dev->txbuf ||
-	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob ||
+	    !dev->gsobuf || !dev->rxd || !dev->rxq || !dev->rxjob || wgd_pmtu_dev_init(dev) < 0 ||
 	    wg_keyhash_init(&dev->peer_hash, NULL) < 0 ||
 	    wg_ratelimit_init(&dev->ratelimit, 0, rlkey) < 0 ||
 	    wg_ratelimit_init_rate(&dev->flood_rl, 0, rlkey, WGD_FLOOD_SOURCE_PPS,
@@ -232,6 +241,8 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll: %s", strerror(-r));
 		return r;
 	}
+	dev->ipc.epfd = dev->epfd;
+	dev->ipc.client_tag = TAG_IPC_CLIENT;
 	return 0;
 }
 
@@ -242,6 +253,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 		wgd_peer_remove(dev, dev->peers);
 	wgd_ipc_close(&dev->ipc);
 	wgd_udp_close(&dev->udp);
+	wgd_pmtu_dev_close(dev);
 	wgd_tun_close(&dev->tun);
 	if (dev->sigfd >= 0)
 		close(dev->sigfd);
@@ -259,13 +271,10 @@ void wgd_device_destroy(struct wgd_device *dev)
 	/* the batch buffers held plaintext and keys' outputs */
 	if (dev->rxbuf)
 		OPENSSL_cleanse(dev->rxbuf, (size_t)WGD_BATCH * WGD_PKT_BUF);
-	if (dev->txbuf)
-		OPENSSL_cleanse(dev->txbuf, (size_t)WGD_BATCH * WGD_PKT_BUF);
-	if (dev->gsobuf)
-		OPENSSL_cleanse(dev->gsobuf, WGD_PKT_BUF);
+	if (dev->txbuf) /* the slots and the spare, in whatever order */
+		OPENSSL_cleanse(dev->txbuf, (size_t)(WGD_BATCH + 1) * WGD_PKT_BUF);
 	free(dev->rxbuf);
 	free(dev->txbuf);
-	free(dev->gsobuf);
 	free(dev->rxd);
 	free(dev->rxq);
 	free(dev->rxjob);
@@ -273,6 +282,7 @@ void wgd_device_destroy(struct wgd_device *dev)
 	dev->rxbuf = dev->txbuf = dev->gsobuf = NULL;
 	dev->rxd = NULL;
 	dev->rxq = NULL;
+	wgd_pmtu_dev_free(dev);
 }
 
 /* ---- the loop ---- */
@@ -331,7 +341,7 @@ static int next_timeout_ms(struct wgd_device *dev)
 /* One event of the loop. With ipc false (the pump, while a UAPI set is
  * being prepared) the UAPI sockets wait: they stay readable and are
  * served by the loop afterwards. */
-static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
+static void dispatch(struct wgd_device *dev, uint64_t tag, uint32_t events, bool ipc)
 {
 	switch (tag & 0xff) {
 	case TAG_TUN:
@@ -353,20 +363,20 @@ static void dispatch(struct wgd_device *dev, uint64_t tag, bool ipc)
 	case TAG_SIGNAL:
 		on_signal(dev);
 		break;
-	case TAG_IPC_LISTEN: {
-		int fd;
-
-		if (!ipc)
-			break;
-		fd = wgd_ipc_accept(&dev->ipc);
-		if (fd >= 0 && ep_add(dev, fd, TAG_IPC_CLIENT | (uint64_t)fd << 8) < 0)
-			wgd_ipc_client_event(&dev->ipc, fd);
+	case TAG_IPC_LISTEN:
+		if (ipc)
+			wgd_ipc_accept(&dev->ipc); /* adds the clients to epfd */
 		break;
-	}
 	case TAG_IPC_CLIENT:
 		/* closing the fd removes it from the epoll set */
 		if (ipc)
-			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8));
+			wgd_ipc_client_event(&dev->ipc, (int)(tag >> 8), events);
+		break;
+	case TAG_EPSOCK4:
+		wgd_pmtu_ep_readable(dev, AF_INET);
+		break;
+	case TAG_EPSOCK6:
+		wgd_pmtu_ep_readable(dev, AF_INET6);
 		break;
 	}
 }
@@ -380,7 +390,7 @@ void wgd_device_pump(struct wgd_device *dev)
 
 	dev->now = now_ns();
 	for (int i = 0; i < n; i++)
-		dispatch(dev, evs[i].data.u64, false);
+		dispatch(dev, evs[i].data.u64, evs[i].events, false);
 	run_timers(dev);
 	wgd_send_flush(dev);
 	if (dev->udp.n_hints) {
@@ -405,7 +415,7 @@ int wgd_device_run(struct wgd_device *dev)
 		}
 		dev->now = now_ns();
 		for (int i = 0; i < n; i++)
-			dispatch(dev, evs[i].data.u64, true);
+			dispatch(dev, evs[i].data.u64, evs[i].events, true);
 		run_timers(dev);
 		wgd_send_flush(dev);
 		if (dev->udp.n_hints) { /* drained by the sends just made */

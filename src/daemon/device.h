@@ -6,13 +6,13 @@
  * The data path's functions, in order (docs/daemon.md has the diagram):
  *
  *   TUN -> UDP  send.c: wgd_send_tun_readable -> tx_offload (checksum,
- *               TSO cut, common/gso.h) -> tx_process: wgd_ip_parse,
- *               allowed-IPs lookup, the path-MTU hooks (MSS clamp, MTU
+ *               TSO cut, common/gso.h) -> tx_process: ipi_parse,
+ *               allowed-IPs lookup, the path-MTU calls (MSS clamp, MTU
  *               check: pmtu.c) -> encrypt into the batch, or stage while
  *               there is no session -> wgd_send_flush (sendmmsg)
  *   UDP -> TUN  receive.c: wgd_receive_udp_readable -> rx_handshake (load,
  *               cookie, rate limit) / rx_cookie / rx_data: decrypt, roam,
- *               timers, the probe hook, inner source in the sender's
+ *               timers, the probe check, ipi_parse, inner source in the sender's
  *               allowed IPs, MSS clamp -> rx_flush_tun (GRO)
  */
 #ifndef WGMTU_DAEMON_DEVICE_H
@@ -147,8 +147,10 @@ struct wgd_device {
 
 	/* data path batches */
 	uint8_t *rxbuf;           /* WGD_BATCH x WGD_PKT_BUF */
-	uint8_t *txbuf;           /* WGD_BATCH x WGD_PKT_BUF */
-	uint8_t *gsobuf;          /* one TSO batch being segmented */
+	uint8_t *txbuf;           /* (WGD_BATCH + 1) x WGD_PKT_BUF: the slots below */
+	uint8_t *txslot[WGD_BATCH]; /* the transmit slots, each WGD_PKT_BUF */
+	uint8_t *gsobuf;          /* the spare slot: a TSO batch being segmented
+				   * (swapped with the slot it was read into) */
 	struct wgd_dgram tx[WGD_BATCH];
 	struct wgd_peer *tx_peer[WGD_BATCH];
 	struct wgd_tx_job txjob[WGD_BATCH]; /* sealed at flush, on the workers */
@@ -201,6 +203,8 @@ void wgd_drop_log_totals(struct wgd_device *dev);
 /* rand.c: a uniformly random 32-bit value from libcrypto (aborts if the
  * CSPRNG fails); the argument is unused (wg_index_rand_fn's shape). */
 uint32_t wgd_rand32(void *unused);
+/* Adds an icmp-endpoint raw socket (pmtu.c) to the event loop. */
+int wgd_device_watch_epsock(struct wgd_device *dev, int fd, int family);
 
 /* peer.c */
 struct wgd_peer *wgd_peer_find(struct wgd_device *dev, const uint8_t pub[WG_KEY_LEN]);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "uapi/uapi_client.h"
+#include "uapi/key.h"
 
 enum wgd_log_level wgd_log_level = WGD_LOG_ERROR;
 const char *wgd_log_ifname = "wgmtud";

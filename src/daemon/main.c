@@ -138,13 +138,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') ||
-	    !strcmp(ifname, ".") || !strcmp(ifname, "..")) {
-		fprintf(stderr, "wgmtud: '%s' is not a valid interface name (1-%d characters, no '/')\n",
+	if (!wgd_tun_name_valid(ifname)) {
+		fprintf(stderr, "wgmtud: '%s' is not a valid interface name (1-%d characters;"
+			" no '/', ':', '%%' or white space; not '.' or '..')\n",
 			ifname, IFNAMSIZ - 1);
 		return 2;
 	}
-	/* the only place the daemon reads its environment */
+	/* the daemon's environment, read and checked once (config.h) */
 	if (wgd_config_from_env(&cfg, env_get, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wgmtud: %s\n", err);
 		return 1;

@@ -2,7 +2,6 @@
 /* Peers of the device: create, find, remove, endpoint, timer actions. */
 #include "daemon/device.h"
 
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <openssl/crypto.h>
@@ -99,7 +98,7 @@ void wgd_peer_remove(struct wgd_device *dev, struct wgd_peer *peer)
 	wg_timers_stop(&peer->timers);
 	wgd_send_staged_purge(peer, WGD_DROP_STAGED_EXPIRED);
 	wg_allowedips_remove_owner(dev->aips, &peer->aips);
-	wgd_hook_peer_removed(peer);
+	wgd_pmtu_peer_removed(peer);
 	wgd_peer_free(peer);
 }
 

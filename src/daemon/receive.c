@@ -3,11 +3,10 @@
  * UDP -> TUN: a recvmmsg batch, each datagram classified: handshake
  * messages go through the cookie/load decision and the noise core; data
  * is decrypted in place, authenticates the endpoint (roaming), feeds the
- * timers, passes the probe hook and the allowed-IPs source check, and is
+ * timers, passes the probe check (pmtu.h) and the allowed-IPs source check, and is
  * written to the TUN.
  */
 #include "daemon/device.h"
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <errno.h>
@@ -33,7 +32,7 @@ static const uint8_t *ep_addr(const struct wgd_endpoint *ep, size_t *alen, uint1
 static void handshake_done(struct wgd_peer *peer)
 {
 	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
-	wgd_hook_session_established(peer);
+	wgd_pmtu_session_established(peer);
 }
 
 static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
@@ -41,7 +40,7 @@ static void roam(struct wgd_peer *peer, const struct wgd_endpoint *src)
 	int fam = peer->ep.addr.sa.sa_family;
 
 	if (wgd_peer_set_endpoint(peer, src) && fam)
-		wgd_hook_endpoint_changed(peer);
+		wgd_pmtu_endpoint_changed(peer);
 }
 
 /* Cookie replies leave in batches: one sendmmsg per receive round, not one
@@ -220,16 +219,17 @@ static void rx_open_item(void *arg, size_t i, unsigned lane)
 }
 
 /* The rest of a data message, on the loop thread in arrival order: replay
- * window, roaming, timers, the hooks, the inner checks, the TUN queue. */
+ * window, roaming, timers, the pmtu checks, the inner checks, the TUN queue. */
 static void rx_data(struct wgd_device *dev, struct wgd_rx_job *j)
 {
 	struct wg_timers_keypair ki;
 	struct wgd_dgram *d = j->d;
 	struct wg_keypair *kp = j->kp;
 	struct wgd_peer *peer = kp->peer;
-	struct wgd_ip ip;
+	struct ipinfo ip;
 	uint8_t *plain;
 	size_t plen = j->plen;
+	int fam;
 	uint32_t act;
 	int r = j->r;
 
@@ -262,23 +262,27 @@ static void rx_data(struct wgd_device *dev, struct wgd_rx_job *j)
 		return; /* keepalive */
 
 	plain = d->buf + WG_MSG_DATA_HEADER_LEN;
-	if (wgd_hook_rx_probe(peer, plain, plen) == WGD_HOOK_CONSUMED)
+	/* the one inner-packet parser (pmtu/ipinfo.h); in-band probe
+	 * messages are not IP and fail it */
+	r = ipi_parse(plain, plen, &ip);
+	if (wgd_pmtu_rx_probe(peer, plain, plen, r == 0 ? &ip : NULL) == WGD_PMTU_CONSUMED)
 		return;
-	if (wgd_ip_parse(plain, plen, &ip) < 0) {
+	if (r < 0) {
 		wgd_drop(dev, WGD_DROP_INNER_MALFORMED, peer);
 		return;
 	}
-	if (wg_allowedips_lookup(dev->aips, ip.family, ip.src) != peer) {
-		wgd_drop_ip(dev, WGD_DROP_SRC_NOT_ALLOWED, peer, "src", ip.family, ip.src);
+	fam = ip.version == 4 ? AF_INET : AF_INET6;
+	if (wg_allowedips_lookup(dev->aips, fam, ip.src) != peer) {
+		wgd_drop_ip(dev, WGD_DROP_SRC_NOT_ALLOWED, peer, "src", fam, ip.src);
 		return;
 	}
-	wgd_hook_rx_mss(peer, plain, &ip);
+	wgd_pmtu_rx_mss(peer, plain, &ip);
 	if (dev->tun.vnet_hdr) {
 		/* written at the end of the batch, merged where possible */
 		dev->rxq[dev->n_rxq].p = plain;
-		dev->rxq[dev->n_rxq].len = ip.len;
+		dev->rxq[dev->n_rxq].len = ip.tot_len;
 		dev->n_rxq++;
-	} else if (write(dev->tun.fd, plain, ip.len) != (ssize_t)ip.len) {
+	} else if (write(dev->tun.fd, plain, ip.tot_len) != (ssize_t)ip.tot_len) {
 		wgd_drop(dev, WGD_DROP_TUN_WRITE, peer);
 	}
 }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * TUN -> UDP: read a batch from the TUN, validate, route by allowed IPs,
- * the issue-6 hooks, then encrypt in place into the transmit batch (or
+ * the path-MTU calls (pmtu.h), then encrypt in place into the transmit batch (or
  * stage while the peer has no session), and send the batch with sendmmsg.
  */
 #include "daemon/device.h"
 #include "common/gso.h"
-#include "daemon/hooks.h"
 #include "daemon/log.h"
 
 #include <errno.h>
@@ -20,7 +19,7 @@
 
 static uint8_t *tx_slot(struct wgd_device *dev, int i)
 {
-	return dev->txbuf + (size_t)i * WGD_PKT_BUF;
+	return dev->txslot[i];
 }
 
 /* One item of the flush's parallel work: seal tx slot i on lane. */
@@ -303,17 +302,19 @@ static void tx_process(struct wgd_device *dev, size_t len)
 {
 	uint8_t *pkt = tx_slot(dev, dev->n_tx) + WGD_PKT_HEADROOM;
 	struct wgd_peer *peer;
-	struct wgd_ip ip;
+	struct ipinfo ip;
+	int fam;
 
-	/* stage 1: validate */
-	if (wgd_ip_parse(pkt, len, &ip) < 0) {
+	/* stage 1: validate (the one inner-packet parser, pmtu/ipinfo.h) */
+	if (ipi_parse(pkt, len, &ip) < 0) {
 		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
 		return;
 	}
 	/* stage 2: cryptokey routing */
-	peer = wg_allowedips_lookup(dev->aips, ip.family, ip.dst);
+	fam = ip.version == 4 ? AF_INET : AF_INET6;
+	peer = wg_allowedips_lookup(dev->aips, fam, ip.dst);
 	if (!peer) {
-		wgd_drop_ip(dev, WGD_DROP_NO_ROUTE, NULL, "dst", ip.family, ip.dst);
+		wgd_drop_ip(dev, WGD_DROP_NO_ROUTE, NULL, "dst", fam, ip.dst);
 		return;
 	}
 	if (!peer->ep.addr.sa.sa_family) {
@@ -321,17 +322,17 @@ static void tx_process(struct wgd_device *dev, size_t len)
 		return;
 	}
 	/* stages 3-4: MSS clamp, per-peer MTU (pmtu.c) */
-	wgd_hook_tx_mss(peer, pkt, &ip);
-	if (wgd_hook_tx_mtu_check(peer, pkt, &ip) == WGD_HOOK_CONSUMED)
+	wgd_pmtu_tx_mss(peer, pkt, &ip);
+	if (wgd_pmtu_tx_check(peer, pkt, &ip) == WGD_PMTU_CONSUMED)
 		return;
 	/* stage 5: encrypt into the batch, or stage behind a handshake;
 	 * older staged packets go first */
 	if (peer->staged_count) {
-		wgd_send_packet(peer, pkt, ip.len);
+		wgd_send_packet(peer, pkt, ip.tot_len);
 		return;
 	}
-	if (tx_encrypt_slot(peer, ip.len, pad_cap(peer)) == -ENOKEY) {
-		stage(peer, pkt, ip.len);
+	if (tx_encrypt_slot(peer, ip.tot_len, pad_cap(peer)) == -ENOKEY) {
+		stage(peer, pkt, ip.tot_len);
 		want_handshake(peer);
 	}
 }
@@ -353,9 +354,15 @@ static void tx_offload(struct wgd_device *dev, const struct virtio_net_hdr *h, s
 		tx_process(dev, len);
 		return;
 	}
-	/* the batch is copied out: its segments reuse the tx slots */
-	memcpy(dev->gsobuf, pkt, len);
-	if (wg_gso_tso_init(&t, dev->gsobuf, len, h->gso_size) < 0) {
+	/* the batch moves out of the slot without a copy: the slot and the
+	 * spare buffer trade places, and the segments fill the slots */
+	{
+		uint8_t *spare = dev->gsobuf;
+
+		dev->gsobuf = dev->txslot[dev->n_tx];
+		dev->txslot[dev->n_tx] = spare;
+	}
+	if (wg_gso_tso_init(&t, pkt, len, h->gso_size) < 0) {
 		wgd_drop(dev, WGD_DROP_TUN_MALFORMED, NULL);
 		return;
 	}

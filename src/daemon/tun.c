@@ -3,15 +3,18 @@
 
 #include "daemon/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h> /* before the linux/ headers */
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -62,6 +65,18 @@ fail:
 	t->nl_fd = -1;
 }
 
+bool wgd_tun_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || *name == '%' || isspace((unsigned char)*name))
+			return false;
+	return true;
+}
+
 int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 		 unsigned int mtu, char *err, size_t errlen)
 {
@@ -97,8 +112,11 @@ int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 			if (r == -EBUSY)
 				snprintf(err, errlen, "interface '%s' already exists and is in use (another wgmtud or wireguard-go running?)",
 					 ifname);
-			else if (r == -EINVAL)
+			else if (r == -EINVAL && if_nametoindex(ifname))
 				snprintf(err, errlen, "interface name '%s' is taken by a device that is not a TUN device",
+					 ifname);
+			else if (r == -EINVAL)
+				snprintf(err, errlen, "the kernel refuses '%s' as an interface name",
 					 ifname);
 			else if (r == -EPERM || r == -EACCES)
 				snprintf(err, errlen, "cannot create interface '%s': %s (wgmtud needs root or CAP_NET_ADMIN)",
@@ -196,7 +214,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 int wgd_tun_netlink_event(struct wgd_tun *t)
 {
-	static uint8_t buf[16384];
+	uint8_t buf[16384];
 	unsigned int before = t->mtu;
 	ssize_t n;
 
@@ -223,4 +241,19 @@ void wgd_tun_close(struct wgd_tun *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+}
+
+int wgd_tun_inject(struct wgd_tun *t, const uint8_t *pkt, size_t len)
+{
+	uint8_t vnet[WGD_VNET_HDR_LEN] = { 0 };
+	struct iovec iov[2] = {
+		{ .iov_base = vnet, .iov_len = sizeof(vnet) },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+	size_t want = len + (t->vnet_hdr ? sizeof(vnet) : 0);
+	ssize_t n = t->vnet_hdr ? writev(t->fd, iov, 2) : write(t->fd, pkt, len);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == want ? 0 : -EIO;
 }

@@ -35,6 +35,11 @@ struct wgd_tun {
  * Creates IFNAME (or adopts tun_fd >= 0) and sets the MTU. On failure
  * returns negative errno and writes a one-line explanation into err.
  */
+/* Whether the kernel takes name as a new interface's name (its
+ * dev_valid_name: 1-15 bytes, not "." or "..", no '/', ':' or white space),
+ * refusing '%' too (the kernel would make "wg%d" a template and pick wg0).
+ * Pure. */
+bool wgd_tun_name_valid(const char *name);
 int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 		 unsigned int mtu, char *err, size_t errlen);
 /* Drains rtnetlink events; updates t->mtu / t->deleted. Returns 1 if the MTU
@@ -42,6 +47,9 @@ int wgd_tun_open(struct wgd_tun *t, const char *ifname, int tun_fd,
 int wgd_tun_netlink_event(struct wgd_tun *t);
 /* Re-reads the MTU with SIOCGIFMTU (fallback when netlink is missing). */
 int wgd_tun_read_mtu(struct wgd_tun *t);
+/* Writes one IP packet into the TUN (an ICMP error towards a local sender,
+ * from the path-MTU code). 0 or negative errno. */
+int wgd_tun_inject(struct wgd_tun *t, const uint8_t *pkt, size_t len);
 void wgd_tun_close(struct wgd_tun *t);
 
 #endif

@@ -343,7 +343,7 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		char buf[CBUF_LEN];
 		struct cmsghdr align;
 	} cb[WGD_UDP_BATCH];
-	int pos = 0, done = 0, waited = 0, retried = 0;
+	int pos = 0, done = 0, waited = 0, retried = 0, quiet = 0;
 
 	for (int i = 0; i < n; i++) {
 		iov[i].iov_base = d[i].buf;
@@ -380,7 +380,7 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 			for (k = 0; k < r; k++)
 				done += count[k];
 			pos = first[r - 1] + count[r - 1];
-			retried = 0;
+			retried = quiet = 0;
 			continue;
 		}
 		if (errno == EINTR)
@@ -393,17 +393,24 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 		 * instead of sending. So drain the error queue (too-big hints
 		 * are kept for the path MTU code) and send again. Whether the
 		 * error was pending or is this datagram's own (no route, ...)
-		 * cannot be told apart: the queue may already be empty when the
-		 * pending error is set (the ICMP is handled on another CPU, or
-		 * the queue was full). An error of its own repeats; a pending
-		 * one does not, unless another ICMP arrives within the few
-		 * microseconds of the retry, WGD_UDP_SEND_RETRIES times in a row.
+		 * cannot be told apart from the errno, and the queue may be
+		 * empty while an error is pending (the ICMP is handled on
+		 * another CPU, or the queue was full). So: a failure after which
+		 * the queue held new errors is retried (up to
+		 * WGD_UDP_SEND_RETRIES times in a row, for a busy machine where
+		 * several arrive between two attempts); one with nothing new is
+		 * retried once, and a second such failure is the datagram's own.
 		 */
 		if (icmp_errno(err) && retried < WGD_UDP_SEND_RETRIES) {
-			wgd_udp_drain_errors(u, fd);
-			retried++;
-			u->send_retries++;
-			continue;
+			if (wgd_udp_drain_errors(u, fd) > 0)
+				quiet = 0;
+			else
+				quiet++;
+			if (quiet < 2) {
+				retried++;
+				u->send_retries++;
+				continue;
+			}
 		}
 		if ((err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH) &&
 		    d[pos].ep.has_src) {
@@ -428,7 +435,7 @@ static int send_family(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n)
 			continue;
 		}
 		pos += count[0]; /* drop this message (no route etc.) */
-		retried = 0;
+		retried = quiet = 0;
 	}
 	return done;
 }

@@ -17,8 +17,12 @@
 #include "pmtu/udperr.h"
 
 #define WGD_UDP_HINTS 16          /* too-big hints kept between loop turns */
-#define WGD_UDP_ERR_DRAIN_MAX 256 /* error-queue messages read per call */
-#define WGD_UDP_SEND_RETRIES 4    /* more sends of one message after ICMP errors */
+/* Error-queue messages read per call: all of them in practice (4 MB of
+ * receive buffer hold a few thousand). Reading to the end matters: each
+ * read sets the socket's pending error to the next queued one's errno, and
+ * only the last read clears it. */
+#define WGD_UDP_ERR_DRAIN_MAX 8192
+#define WGD_UDP_SEND_RETRIES 64   /* more sends of one message after ICMP errors */
 
 union wgd_sockaddr {
 	struct sockaddr sa;
@@ -87,7 +91,7 @@ int wgd_udp_recv(struct wgd_udp *u, int fd, struct wgd_dgram *d, int n);
  * number sent; an endpoint whose sticky source became invalid is retried
  * without it (and its has_src cleared in d[i].ep). A send refused because
  * an ICMP error was pending on the socket is made again after draining the
- * error queue (up to WGD_UDP_SEND_RETRIES more times). */
+ * error queue (see send_family in udp.c for when it gives up). */
 int wgd_udp_send(struct wgd_udp *u, struct wgd_dgram *d, int n);
 
 bool wgd_udp_endpoint_eq(const struct wgd_endpoint *a, const struct wgd_endpoint *b);

@@ -6,6 +6,7 @@
 #include "common/buf.h"
 #include "common/csum.h"
 #include "pmtu/epprobe.h"
+#include "pmtu/ipinfo.h"
 #include "pmtu/overhead.h"
 #include "wire/crypto.h"
 
@@ -14,7 +15,6 @@ enum {
 	ICMP4_ECHO_REPLY = 0,
 	ICMP6_ECHO_REQUEST = 128,
 	ICMP6_ECHO_REPLY = 129,
-	IPPROTO_ICMP4 = 1,
 };
 
 uint32_t epp_size_for_inner(uint8_t family, uint32_t inner)
@@ -116,28 +116,23 @@ int epp_build(const struct epp_key *k, uint16_t seq, uint32_t size, uint8_t *out
 	return n;
 }
 
-/* The ICMP message inside what an IPv4 raw socket delivers. */
+/* The ICMP message inside what an IPv4 raw socket delivers (parsed by the
+ * one IP parser, ipinfo.h). */
 static int strip_ip4(const uint8_t *pkt, size_t len, const uint8_t **icmp, size_t *ilen,
 		     uint8_t from4[4])
 {
-	struct rbuf b = rbuf_make(pkt, len);
-	const uint8_t *h = rbuf_peek(&b, 20);
-	size_t ihl, tot;
+	struct ipinfo ii;
 
-	if (!h || h[0] >> 4 != 4)
+	if (ipi_parse(pkt, len, &ii) < 0 || ii.version != 4)
 		return -EBADMSG;
-	ihl = (size_t)(h[0] & 15) * 4;
-	tot = get_be16(h + 2);
-	if (ihl < 20 || tot < ihl || tot > len)
-		return -EBADMSG;
-	if (get_be16(h + 6) & 0x3fff)
+	if (ii.fragment)
 		return -EBADMSG; /* a fragment: the kernel hands over reassembled packets */
-	if (h[9] != IPPROTO_ICMP4)
+	if (ii.proto != IPI_PROTO_ICMP)
 		return -ENOMSG;
 	if (from4)
-		memcpy(from4, h + 12, 4);
-	*icmp = pkt + ihl;
-	*ilen = tot - ihl;
+		memcpy(from4, ii.src, 4);
+	*icmp = pkt + ii.l4_off;
+	*ilen = ii.tot_len - ii.l4_off;
 	return 0;
 }
 

@@ -314,79 +314,8 @@ int icmp_echo_parse(const uint8_t *pkt, size_t len, struct icmp_echo *e)
 	e->id = get_be16(ic + 4);
 	e->seq = get_be16(ic + 6);
 	e->size = ii.tot_len;
+	e->pattern = plen >= ICMP_HDR + ICMP_ECHO_PATTERN_MIN;
+	for (size_t i = 0; e->pattern && i < ICMP_ECHO_PATTERN_MIN; i++)
+		e->pattern = ic[ICMP_HDR + i] == (uint8_t)(i + e->id);
 	return 0;
-}
-
-/* ---- rate limit ---- */
-
-int icmp_rl_init(struct icmp_rl *rl, uint32_t src_rate, uint32_t src_burst,
-		 uint32_t global_rate, uint32_t global_burst, uint32_t seed)
-{
-	if (!rl || src_burst < 1 || global_burst < 1 || src_rate > 1000000 ||
-	    global_rate > 1000000 || src_burst > 1000000 || global_burst > 1000000)
-		return -EINVAL;
-	memset(rl, 0, sizeof(*rl));
-	rl->seed = seed;
-	rl->src_rate = src_rate;
-	rl->src_burst = src_burst;
-	rl->global_rate = global_rate;
-	rl->global_burst = global_burst;
-	rl->global.millitokens = global_burst * 1000u;
-	return 0;
-}
-
-/* Refills b to now; tokens are kept in thousandths. */
-static void bucket_refill(struct icmp_rl_bucket *b, uint32_t rate, uint32_t burst,
-			  uint64_t now_ms)
-{
-	uint64_t dt, add, cap = (uint64_t)burst * 1000u;
-
-	if (now_ms <= b->last_ms)
-		return; /* a clock that steps back earns nothing */
-	dt = now_ms - b->last_ms;
-	if (dt > 1000000000ULL)
-		dt = 1000000000ULL;
-	add = dt * rate; /* ms * tokens/s = millitokens */
-	b->millitokens = (uint32_t)(b->millitokens + add > cap ? cap : b->millitokens + add);
-	b->last_ms = now_ms;
-}
-
-static uint32_t rl_hash(uint32_t seed, const uint8_t *k, size_t n)
-{
-	uint32_t h = 2166136261u ^ seed;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= k[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 15;
-	h *= 0x2c1b3c6dU;
-	h ^= h >> 12;
-	return h;
-}
-
-bool icmp_rl_allow(struct icmp_rl *rl, const uint8_t *addr, size_t alen,
-		   uint64_t now_ms)
-{
-	struct icmp_rl_slot *s;
-	uint8_t key[17] = { 0 };
-
-	if (!rl || !addr || (alen != 4 && alen != 16))
-		return false;
-	key[0] = (uint8_t)alen;
-	memcpy(key + 1, addr, alen);
-	s = &rl->slot[rl_hash(rl->seed, key, sizeof(key)) % ICMP_RL_SLOTS];
-	if (!s->used || memcmp(s->key, key, sizeof(key)) != 0) {
-		memcpy(s->key, key, sizeof(key));
-		s->used = true;
-		s->b.last_ms = now_ms;
-		s->b.millitokens = rl->src_burst * 1000u;
-	}
-	bucket_refill(&s->b, rl->src_rate, rl->src_burst, now_ms);
-	bucket_refill(&rl->global, rl->global_rate, rl->global_burst, now_ms);
-	if (s->b.millitokens < 1000 || rl->global.millitokens < 1000)
-		return false;
-	s->b.millitokens -= 1000;
-	rl->global.millitokens -= 1000;
-	return true;
 }

@@ -13,7 +13,7 @@
  *                      RFC 4443 2.4(c) allow (576 / 1280 bytes in all);
  *   echo               request/reply build and parse for in-tunnel probes
  *                      of a standard peer (exact total IP size, DF on IPv4);
- *   rate limit         a per-source + global token bucket for the errors.
+ *   rate limit         the rates for the errors (the limiter is common/ratelimit.h).
  *
  * The never-respond rules (RFC 1122 3.2.2, RFC 1812 4.3.2.7, RFC 4443
  * 2.4(e)) are applied by the builders; each refusal has a named verdict the
@@ -35,6 +35,7 @@ enum {
 	ICMP_ECHO_TTL = 64,
 	ICMP4_ECHO_MIN_SIZE = 20 + 8,
 	ICMP6_ECHO_MIN_SIZE = 40 + 8,
+	ICMP_ECHO_PATTERN_MIN = 16,
 };
 
 enum icmp_verdict {
@@ -114,6 +115,8 @@ struct icmp_echo {
 	uint16_t id;
 	uint16_t seq;
 	uint32_t size;     /* total IP packet size */
+	bool pattern;      /* parse: the payload starts with icmp_echo_build's
+			      pattern (ICMP_ECHO_PATTERN_MIN bytes at least) */
 };
 
 /*
@@ -134,45 +137,17 @@ int icmp_echo_build(const struct icmp_echo *e, uint8_t *out, size_t cap);
 int icmp_echo_parse(const uint8_t *pkt, size_t len, struct icmp_echo *e);
 
 /*
- * Rate limit for the errors: a token bucket per source address (hashed
- * into a fixed table, a collision hands the slot to the newcomer) behind a
- * global bucket, like the kernel's icmp_global_allow + per-peer limit.
- * Time is an argument, in milliseconds from any monotonic origin.
+ * How often the errors may be sent: a token bucket per source behind a
+ * global one, like the kernel's icmp_global_allow + per-peer limit. The
+ * limiter is the shared one, common/ratelimit.h (wg_ratelimit_init_rate +
+ * wg_bucket, per source first): these are its rates for ICMP errors.
  */
 enum {
-	ICMP_RL_SLOTS = 256,
 	ICMP_RL_DEFAULT_SRC_RATE = 10,    /* per second */
 	ICMP_RL_DEFAULT_SRC_BURST = 10,
 	ICMP_RL_DEFAULT_GLOBAL_RATE = 1000,
 	ICMP_RL_DEFAULT_GLOBAL_BURST = 50,
+	ICMP_RL_SOURCES = 1024,           /* sources remembered */
 };
-
-struct icmp_rl_bucket {
-	uint64_t last_ms;
-	uint32_t millitokens;
-};
-
-struct icmp_rl_slot {
-	struct icmp_rl_bucket b;
-	uint8_t key[17];  /* family length byte + address */
-	bool used;
-};
-
-struct icmp_rl {
-	uint32_t seed;
-	uint32_t src_rate, src_burst, global_rate, global_burst;
-	struct icmp_rl_bucket global;
-	struct icmp_rl_slot slot[ICMP_RL_SLOTS];
-};
-
-/* Rates in tokens per second (at most 1000000), bursts in tokens (at
- * least 1). seed keys the slot hash (pass a random value). Returns 0 or
- * -EINVAL. */
-int icmp_rl_init(struct icmp_rl *rl, uint32_t src_rate, uint32_t src_burst,
-		 uint32_t global_rate, uint32_t global_burst, uint32_t seed);
-/* True when an error to addr (4 or 16 bytes) may be sent at now_ms; takes
- * a token from both buckets only then. */
-bool icmp_rl_allow(struct icmp_rl *rl, const uint8_t *addr, size_t alen,
-		   uint64_t now_ms);
 
 #endif

@@ -4,6 +4,7 @@
 #include "common/csum.h"
 #include "pmtu/ipinfo.h"
 #include "pmtu/mss.h"
+#include "pmtu/overhead.h"
 
 enum {
 	TCP_HDR = 20,
@@ -35,7 +36,8 @@ const char *mss_result_name(enum mss_result r)
 
 uint16_t mss_for_mtu(unsigned mtu, int ip_version)
 {
-	unsigned hdr = ip_version == 4 ? 40 : ip_version == 6 ? 60 : 0;
+	unsigned hdr = ip_version == 4 ? OVH_IPV4_HDR + OVH_TCP_HDR
+		     : ip_version == 6 ? OVH_IPV6_HDR + OVH_TCP_HDR : 0;
 
 	if (!hdr || mtu <= hdr || mtu > 65535)
 		return 0;
@@ -55,21 +57,27 @@ static uint16_t swap16(uint16_t v)
 enum mss_result mss_clamp(uint8_t *pkt, size_t len, uint16_t max_mss)
 {
 	struct ipinfo ii;
+
+	if (ipi_parse(pkt, len, &ii) < 0)
+		return MSS_MALFORMED;
+	return mss_clamp_parsed(pkt, &ii, max_mss);
+}
+
+enum mss_result mss_clamp_parsed(uint8_t *pkt, const struct ipinfo *ii, uint16_t max_mss)
+{
 	uint8_t *tcp;
 	size_t seg, hlen, i;
 	bool found = false, changed = false;
 	uint16_t check;
 
-	if (ipi_parse(pkt, len, &ii) < 0)
-		return MSS_MALFORMED;
-	if (ii.fragment)
+	if (ii->fragment)
 		return MSS_FRAGMENT;
-	if (ii.proto != IPI_PROTO_TCP || !ii.l4_off)
+	if (ii->proto != IPI_PROTO_TCP || !ii->l4_off)
 		return MSS_NOT_TCP;
-	seg = ii.tot_len - ii.l4_off;
+	seg = ii->tot_len - ii->l4_off;
 	if (seg < TCP_HDR)
 		return MSS_TRUNCATED;
-	tcp = pkt + ii.l4_off;
+	tcp = pkt + ii->l4_off;
 	if (!(tcp[13] & TCP_FLAG_SYN))
 		return MSS_NOT_SYN;
 	hlen = (tcp[12] >> 4) * 4u;

@@ -41,6 +41,10 @@ const char *mss_result_name(enum mss_result r);
  * (MSS_UNCHANGED for a SYN). Never reads or writes outside pkt[0..len).
  */
 enum mss_result mss_clamp(uint8_t *pkt, size_t len, uint16_t max_mss);
+/* The same on a packet already parsed by ipi_parse() (the data path parses
+ * once): ii must describe pkt. */
+struct ipinfo;
+enum mss_result mss_clamp_parsed(uint8_t *pkt, const struct ipinfo *ii, uint16_t max_mss);
 
 /* The clamp for a tunnel MTU: mtu - 40 for IPv4 packets, mtu - 60 for
  * IPv6 ones (version 4 or 6), 0 when the MTU cannot carry TCP. */

@@ -32,6 +32,18 @@ const struct pmtuctl_method_info pmtuctl_methods[PMTUCTL_M_COUNT] = {
 		.silent = "peer answers no pings",
 		.found_note = " (peer pads replies: 16-byte steps)",
 		.no_target = "standard peer without a /32 or /128 tunnel address (or we have none)",
+		.fallback = PMTUCTL_M_ICMP_ENDPOINT,
+	},
+	[PMTUCTL_M_ICMP_ENDPOINT] = {
+		.name = "icmp-endpoint",
+		.probes = true,
+		.needs_target = true,
+		.searching = "probing",
+		.target_note = " outside the tunnel",
+		.silent = "the endpoint answers no pings",
+		.found_note = " (the peer pads: inner MTU in 16-byte steps)",
+		.no_target = "cannot send ICMP echo outside the tunnel",
+		.round16 = true,
 	},
 	[PMTUCTL_M_PINNED] = { .name = "pinned" },
 };
@@ -45,7 +57,7 @@ static const struct {
 	[PMTUCTL_MODE_AUTO] = { PMTUCTL_M_ICMP_TUNNEL, NULL },
 	[PMTUCTL_MODE_INBAND] = { PMTUCTL_M_INBAND, NULL },
 	[PMTUCTL_MODE_ICMP_TUNNEL] = { PMTUCTL_M_ICMP_TUNNEL, NULL },
-	[PMTUCTL_MODE_ICMP_ENDPOINT] = { PMTUCTL_M_NONE, "icmp-endpoint probing is not implemented" },
+	[PMTUCTL_MODE_ICMP_ENDPOINT] = { PMTUCTL_M_ICMP_ENDPOINT, NULL },
 	[PMTUCTL_MODE_OFF] = { PMTUCTL_M_NONE, NULL },
 };
 
@@ -83,6 +95,15 @@ static void reason(struct pmtuctl *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Appends " (why)" to the reason when the method is a fallback. */
+static void reason_why(struct pmtuctl *c)
+{
+	size_t l = strlen(c->reason);
+
+	if (c->why[0] && l < sizeof(c->reason))
+		snprintf(c->reason + l, sizeof(c->reason) - l, " (%s)", c->why);
+}
+
 static void out_reset(struct pmtuctl_out *out)
 {
 	out->n_probes = 0;
@@ -113,6 +134,7 @@ void pmtuctl_init(struct pmtuctl *c)
 	c->max_mtu = 1500;
 	c->raise_ms = PLPMTUD_RAISE_TIMER_MS;
 	c->tun_mtu = OVH_WG_DEFAULT_MTU;
+	c->hint_credit = INT64_MAX / 2; /* capped at one round when used */
 	reason(c, "no session yet");
 }
 
@@ -165,6 +187,30 @@ void pmtuctl_forget(struct pmtuctl *c)
 
 /* ---- the engine ---- */
 
+static void begin_method(struct pmtuctl *c, enum pmtuctl_method m, uint64_t now,
+			 struct pmtuctl_out *out);
+
+/* Auto mode: method m cannot work for this peer (no target, or the target
+ * never answers); its fallback, if it has one, takes over. */
+static bool fall_back(struct pmtuctl *c, enum pmtuctl_method m, bool silent,
+		      const char *what, uint64_t now, struct pmtuctl_out *out)
+{
+	enum pmtuctl_method f = pmtuctl_methods[m].fallback;
+
+	if (c->mode != PMTUCTL_MODE_AUTO || f == PMTUCTL_M_NONE || c->path_mtu)
+		return false;
+	if (silent)
+		snprintf(c->why, sizeof(c->why), "tunnel address %s answers no pings",
+			 what ? what : "-");
+	else
+		snprintf(c->why, sizeof(c->why), "no tunnel address: %s", what ? what : "-");
+	say(out, "%s: trying %s probes", c->why, pmtuctl_methods[f].name);
+	c->active = false;
+	c->method = PMTUCTL_M_NONE;
+	begin_method(c, f, now, out);
+	return true;
+}
+
 static void set_effective(struct pmtuctl *c, uint16_t path, const char *evidence,
 			  struct pmtuctl_out *out)
 {
@@ -172,6 +218,8 @@ static void set_effective(struct pmtuctl *c, uint16_t path, const char *evidence
 
 	c->path_mtu = path;
 	c->effective = path > c->ovh ? (uint16_t)(path - c->ovh) : 0;
+	if (pmtuctl_methods[c->method].round16)
+		c->effective &= (uint16_t)~15u;
 	now = pmtuctl_mtu(c, c->tun_mtu);
 	if (now != old)
 		out->mtu_changed = true;
@@ -198,9 +246,10 @@ static void handle_events(struct pmtuctl *c, uint64_t now, struct pmtuctl_out *o
 		if (c->path_mtu) {
 			say(out, "even the base size is lost now; keeping MTU %u",
 			    pmtuctl_mtu(c, c->tun_mtu));
-		} else {
+		} else if (!fall_back(c, c->method, true, c->target, now, out)) {
 			reason(c, "%s: keeping MTU %u, MSS clamped", mi->silent ? mi->silent : "no reply",
 			       pmtuctl_mtu(c, c->tun_mtu));
+			reason_why(c);
 			say(out, "%s", c->reason);
 		}
 		return;
@@ -213,6 +262,7 @@ static void handle_events(struct pmtuctl *c, uint64_t now, struct pmtuctl_out *o
 			set_effective(c, plpmtud_mtu(e), ev_txt, out);
 		reason(c, "path MTU %u found by %s probes%s", c->path_mtu, mi->name,
 		       mi->found_note ? mi->found_note : "");
+		reason_why(c);
 		l = strlen(c->reason);
 		if (c->path_mtu && c->effective < OVH_MIN_MTU_IPV6)
 			snprintf(c->reason + l, sizeof(c->reason) - l,
@@ -237,8 +287,14 @@ static void run_engine(struct pmtuctl *c, uint64_t now, struct pmtuctl_out *out)
 	if (!c->active)
 		return;
 	n = plpmtud_poll(&c->eng, ms(now), pr, PLPMTUD_MAX_INFLIGHT);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		probe(out, c->method, pr[i].id, pr[i].size);
+		if (c->hint_round)
+			c->hint_credit -= pr[i].size;
+	}
+	/* a hint's confirmation ends with its last round */
+	if (c->hint_round && !c->eng.confirming && !c->eng.round_open)
+		c->hint_round = false;
 	handle_events(c, now, out);
 }
 
@@ -261,12 +317,15 @@ static void begin(struct pmtuctl *c, enum pmtuctl_method m, const char *target, 
 		return;
 	}
 	c->active = true;
+	snprintf(c->target, sizeof(c->target), "%s", target ? target : "-");
 	if (mi->needs_target)
-		reason(c, "%s %s%s", mi->searching, target ? target : "-",
+		reason(c, "%s %s%s", mi->searching, c->target,
 		       mi->target_note ? mi->target_note : "");
 	else
 		reason(c, "%s", mi->searching);
-	say(out, "path MTU search %u..%u with %s probes", cfg.base_mtu, cfg.max_mtu, mi->name);
+	reason_why(c);
+	say(out, "path MTU search %u..%u with %s probes%s%s", cfg.base_mtu, cfg.max_mtu, mi->name,
+	    mi->needs_target ? " to " : "", mi->needs_target ? c->target : "");
 	plpmtud_start(&c->eng, ms(now));
 	run_engine(c, now, out);
 }
@@ -294,11 +353,12 @@ void pmtuctl_on_target(struct pmtuctl *c, enum pmtuctl_method m, bool found,
 	c->want_target = PMTUCTL_M_NONE;
 	if (found) {
 		begin(c, m, target, now, out);
-	} else {
+	} else if (!fall_back(c, m, false, target, now, out)) {
 		c->method = PMTUCTL_M_NONE;
 		c->active = false;
 		reason(c, "%s: keeping MTU %u, MSS clamped", pmtuctl_methods[m].no_target,
 		       pmtuctl_mtu(c, c->tun_mtu));
+		reason_why(c);
 		say(out, "%s", c->reason);
 	}
 	out_done(c, out);
@@ -317,6 +377,8 @@ void pmtuctl_start(struct pmtuctl *c, uint64_t now, int family, bool session,
 	c->raise_deferred = false;
 	c->stall_check = 0;
 	c->want_target = PMTUCTL_M_NONE;
+	c->why[0] = '\0';
+	c->target[0] = '\0';
 	if (!c->probe_on || c->mode == PMTUCTL_MODE_OFF) {
 		c->method = c->pinned ? PMTUCTL_M_PINNED : PMTUCTL_M_NONE;
 		reason(c, "path MTU discovery is off%s", c->probe_on ? " for this peer" : "");
@@ -472,16 +534,61 @@ void pmtuctl_on_evidence(struct pmtuctl *c, enum pmtuctl_evidence ev, uint64_t n
 	out_done(c, out);
 }
 
+/* One probe round's worth of credit: the size in use and the base. */
+static int64_t hint_round(const struct pmtuctl *c)
+{
+	return (int64_t)plpmtud_mtu(&c->eng) + c->eng.cfg.base_mtu;
+}
+
+/* Time's share of the hint credit, up to one round. */
+static void hint_refill(struct pmtuctl *c, uint64_t now)
+{
+	int64_t cap = hint_round(c);
+
+	if (now > c->hint_refill_at) {
+		uint64_t dt = now - c->hint_refill_at;
+
+		if (dt >= PMTUCTL_HINT_REFILL_MS * NS_PER_MS)
+			c->hint_credit = cap;
+		else
+			c->hint_credit += (int64_t)((uint64_t)cap * dt / (PMTUCTL_HINT_REFILL_MS * NS_PER_MS));
+	}
+	c->hint_refill_at = now;
+	if (c->hint_credit > cap)
+		c->hint_credit = cap;
+}
+
 void pmtuctl_on_ptb_hint(struct pmtuctl *c, uint32_t mtu, uint64_t now, struct pmtuctl_out *out)
 {
 	out_reset(out);
 	c->ptb_hints++;
-	if (c->active) {
-		/* a hint: probe now, never believe it by itself */
+	if (!c->active)
+		goto done;
+	hint_refill(c, now);
+	c->hint_credit += c->family == 6 ? PMTUCTL_HINT_EARN_IPV6 : PMTUCTL_HINT_EARN_IPV4;
+	if (c->hint_credit > hint_round(c))
+		c->hint_credit = hint_round(c);
+	if (plpmtud_state(&c->eng) == PLPMTUD_SEARCH_COMPLETE) {
+		/* a hint: probe now, never believe it by itself; but only as
+		 * often as the credit allows */
+		if ((c->hint_last && now - c->hint_last < PMTUCTL_HINT_GAP_MS * NS_PER_MS) ||
+		    c->hint_credit < hint_round(c)) {
+			c->ptb_limited++;
+			goto done;
+		}
+		bool busy = c->eng.confirming || c->eng.round_open;
+
 		plpmtud_on_ptb(&c->eng, 0, mtu, ms(now));
-		if (plpmtud_state(&c->eng) == PLPMTUD_SEARCH_COMPLETE)
-			plpmtud_on_data_stall(&c->eng, ms(now));
-		run_engine(c, now, out);
+		plpmtud_on_data_stall(&c->eng, ms(now));
+		if (!busy && c->eng.confirming) {
+			c->hint_round = true;
+			c->hint_last = now;
+		}
+	} else {
+		/* a search runs anyway: the claim joins its next round */
+		plpmtud_on_ptb(&c->eng, 0, mtu, ms(now));
 	}
+	run_engine(c, now, out);
+done:
 	out_done(c, out);
 }

@@ -20,11 +20,12 @@
  *   deadline     when pmtuctl_tick() is due next (UINT64_MAX: never).
  *
  * Methods are rows of pmtuctl_methods[] (pmtuctl.c); user modes map to
- * methods in one table there too. Adding a probing method (e.g.
- * icmp-endpoint): add an enum pmtuctl_method value and its row (name,
- * needs_target, reason texts), point the mode at it in mode_method[], and
- * give the daemon shim a sender for it (src/daemon/pmtu.c senders[]) and a
- * target lookup if needs_target. See docs/daemon-pmtu.md.
+ * methods in one table there too. Adding a probing method: add an enum
+ * pmtuctl_method value and its row (name, needs_target, reason texts,
+ * round16, fallback), point the mode at it in mode_method[], and give the
+ * daemon shim a sender for it (src/daemon/pmtu.c method_io[]) and a target
+ * lookup if needs_target. icmp-endpoint was added that way. See
+ * docs/daemon-pmtu.md.
  */
 #ifndef WGMTU_PMTU_PMTUCTL_H
 #define WGMTU_PMTU_PMTUCTL_H
@@ -49,6 +50,7 @@ enum pmtuctl_method {
 	PMTUCTL_M_NONE = 0,        /* nothing runs: TUN MTU (reason says why) */
 	PMTUCTL_M_INBAND,          /* padded probe messages another wgmtud acks */
 	PMTUCTL_M_ICMP_TUNNEL,     /* DF echo requests to the peer's tunnel address */
+	PMTUCTL_M_ICMP_ENDPOINT,   /* DF echo requests to its endpoint, outside the tunnel */
 	PMTUCTL_M_PINNED,          /* an MTU set by hand */
 	PMTUCTL_M_COUNT,
 };
@@ -64,11 +66,19 @@ struct pmtuctl_method_info {
 	const char *silent;        /* reason prefix when even the base size gets no reply */
 	const char *found_note;    /* appended to "path MTU N found by X probes" */
 	const char *no_target;     /* reason prefix when no target exists */
+	/* the peer is a standard WireGuard peer that pads its data to 16
+	 * bytes while the probes measured the exact size: the inner MTU is
+	 * rounded down to a multiple of 16 so that its padded packets fit */
+	bool round16;
+	/* auto mode: the method to try when this one has no target, or its
+	 * target never answers (PMTUCTL_M_NONE: none) */
+	enum pmtuctl_method fallback;
 };
 extern const struct pmtuctl_method_info pmtuctl_methods[PMTUCTL_M_COUNT];
 
 enum {
-	PMTUCTL_REASON_MAX = 120,
+	PMTUCTL_REASON_MAX = 160,
+	PMTUCTL_WHY_MAX = 96,
 	PMTUCTL_LOG_MAX = 320,
 	PMTUCTL_OUT_LOGS = 6,
 	PMTUCTL_OUT_PROBES = PLPMTUD_MAX_INFLIGHT + 1,
@@ -82,6 +92,19 @@ enum {
 	PMTUCTL_BH_STEP_DOWN_MS = 1000,
 	/* a data packet within this many bytes of the MTU is "full size" */
 	PMTUCTL_LARGE_SLACK = 64,
+	/* Outer too-big hints are unauthenticated: a hint may start probes
+	 * only when (1) no hint did in the last HINT_GAP, and (2) the hint
+	 * credit covers them. Every hint earns half the bytes of the
+	 * smallest such ICMP message (IPv4 56, IPv6 96); the probes of the
+	 * round it starts (retries included) are charged; time adds one
+	 * probe round's worth (plpmtu + base) every HINT_REFILL, which is
+	 * also the cap. So a
+	 * forger gets at most one round a second, and probe bytes <= half
+	 * the forged bytes + one round a minute. */
+	PMTUCTL_HINT_GAP_MS = 1000,
+	PMTUCTL_HINT_REFILL_MS = 60000,
+	PMTUCTL_HINT_EARN_IPV4 = (20 + 8 + 20 + 8) / 2,
+	PMTUCTL_HINT_EARN_IPV6 = (40 + 8 + 40 + 8) / 2,
 };
 
 struct pmtuctl_probe {
@@ -134,8 +157,18 @@ struct pmtuctl {
 	struct plpmtud eng;
 	uint16_t path_mtu;         /* 0: unknown */
 	uint16_t effective;        /* 0: the TUN MTU */
-	uint64_t ptb_hints;
+	uint64_t ptb_hints;        /* outer too-big hints received */
+	uint64_t ptb_limited;      /* of which the credit limit ignored */
+	int64_t hint_credit;       /* bytes (see PMTUCTL_HINT_*) */
+	uint64_t hint_refill_at;   /* ns: credit accounted up to here */
+	uint64_t hint_last;        /* ns: last hint that started probes (0: none) */
+	bool hint_round;           /* the confirmation running was a hint's:
+				      its probes (retries too) are charged */
 	char reason[PMTUCTL_REASON_MAX];
+	/* why the method runs rather than the mode's first choice (auto's
+	 * fallback), "" when it is the first choice; shown with the reason */
+	char why[PMTUCTL_WHY_MAX];
+	char target[48];           /* the running method's target, as given */
 };
 
 /* Defaults: auto, probing on, max 1500, RFC 8899 raise timer. */
@@ -147,7 +180,10 @@ void pmtuctl_init(struct pmtuctl *c);
 void pmtuctl_start(struct pmtuctl *c, uint64_t now, int family, bool session,
 		   uint32_t rnd, const char *why, struct pmtuctl_out *out);
 /* Answer to out->need_target: found or not; target: its text for the
- * reason line (may be NULL). Ignored unless that request is pending. */
+ * reason line, or when not found, what there is instead (e.g. "AllowedIPs
+ * 0.0.0.0/0, ::/0"); may be NULL. Ignored unless that request is pending.
+ * In auto mode a method without a target hands over to its fallback
+ * (icmp-tunnel -> icmp-endpoint), which asks for its own target. */
 void pmtuctl_on_target(struct pmtuctl *c, enum pmtuctl_method m, bool found,
 		       const char *target, uint64_t now, struct pmtuctl_out *out);
 /* The deadline came (or any time: extra calls are harmless). */
@@ -163,7 +199,8 @@ void pmtuctl_on_ack(struct pmtuctl *c, enum pmtuctl_method m, uint32_t id, uint6
 void pmtuctl_on_inband_ack(struct pmtuctl *c, uint32_t id, uint64_t now, struct pmtuctl_out *out);
 void pmtuctl_on_evidence(struct pmtuctl *c, enum pmtuctl_evidence ev, uint64_t now,
 			 struct pmtuctl_out *out);
-/* An outer ICMP too-big for the peer's endpoint (unauthenticated: a hint). */
+/* An outer ICMP too-big for the peer's endpoint (unauthenticated: a hint,
+ * credit-limited as described at PMTUCTL_HINT_GAP_MS). */
 void pmtuctl_on_ptb_hint(struct pmtuctl *c, uint32_t mtu, uint64_t now, struct pmtuctl_out *out);
 /* Forget the discovered MTU (probing turned off). */
 void pmtuctl_forget(struct pmtuctl *c);

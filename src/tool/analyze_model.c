@@ -323,7 +323,7 @@ static void note_bad(struct ana_cap *c, const char *why)
 	}
 }
 
-static void note_ptb(struct ana_cap *c, const struct ana_pkt *p)
+static void note_ptb(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 {
 	int d;
 
@@ -339,6 +339,7 @@ static void note_ptb(struct ana_cap *c, const struct ana_pkt *p)
 		c->ptb[c->n_ptb].mtu = p->ptb_mtu;
 		c->ptb[c->n_ptb].n = 1;
 		c->ptb[c->n_ptb].key = p->key;
+		c->ptb[c->n_ptb].first_us = ts;
 		c->ptb[c->n_ptb++].have_flow = p->ptb_have_flow;
 	}
 flow:
@@ -387,7 +388,7 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 		return 0;
 	}
 	if (p->kind == ANA_K_PTB) {
-		note_ptb(c, p);
+		note_ptb(c, ts, p);
 		return 0;
 	}
 	if (p->kind != ANA_K_UDP && p->kind != ANA_K_WG)

@@ -130,7 +130,8 @@ struct ana_cap {
 	uint32_t hash_size;
 	struct ana_session *sess;
 	uint32_t n_sess, cap_sess;
-	struct { uint32_t mtu; uint64_t n; struct ana_flowkey key; bool have_flow; } ptb[16];
+	struct { uint32_t mtu; uint64_t n; struct ana_flowkey key; bool have_flow;
+		 uint64_t first_us; } ptb[16];
 	uint32_t n_ptb;
 	uint64_t ptb_total;
 	struct ana_rec *recs;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/json.h"
 #include "common/util.h"
@@ -38,6 +39,8 @@ static const char doctor_usage[] =
 "  -m, --method M     auto (default): inside the tunnel to a tunnel address\n"
 "                     of the peer (a /32 or /128 allowed IP), else to its\n"
 "                     endpoint outside; tunnel; endpoint; none (no probes)\n"
+"  -a, --all          probe idle peers too (no handshake for 3 minutes: no\n"
+"                     session; probing makes one)\n"
 "  -t, --timeout SEC  per peer (default 10)\n"
 "  -j, --json         machine-readable output (keys in wgmtu-doctor(1))\n"
 "  -h, --help         this text\n"
@@ -153,6 +156,7 @@ static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
 	const struct wgm_iface *ifc = di->ifc;
 	struct uapi_reply ur = { 0 };
 	bool have_ur = false;
+	uint64_t now = (uint64_t)time(NULL);
 
 	di->mtu = sys_if_mtu(ifc->name);
 	if (di->mtu < 0) {
@@ -199,6 +203,14 @@ static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
 				wgmtud_peer(dp, &ur);
 			dp->served = true;
 			dp->verdict.v = TP_OK;
+			continue;
+		}
+		if (!o->all && o->method != DOCTOR_M_NONE &&
+		    (!dp->peer->handshake || now - dp->peer->handshake > DOCTOR_IDLE_S)) {
+			dp->idle = true;
+			dp->idle_s = dp->peer->handshake && now > dp->peer->handshake ?
+				     now - dp->peer->handshake : 0;
+			dp->verdict.v = TP_UNKNOWN;
 			continue;
 		}
 		if (!dp->peer->has_endpoint && !wgm_peer_host(dp->peer, 0)) {
@@ -283,6 +295,11 @@ static void print_text(const struct doctor_run *d)
 			else if (dp->m.method == TP_M_ENDPOINT)
 				printf("    measured     path MTU %u to the endpoint (DF echo outside the "
 				       "tunnel, %.1f s)\n", dp->m.size, (double)dp->ms / 1000.0);
+			else if (dp->idle && dp->idle_s)
+				printf("    measured     not probed: idle, last handshake %llu s ago "
+				       "(--all probes it)\n", (unsigned long long)dp->idle_s);
+			else if (dp->idle)
+				printf("    measured     not probed: idle, no handshake yet (--all probes it)\n");
 			else if (d->opts.method == DOCTOR_M_NONE)
 				printf("    measured     not probed (--method none)\n");
 			else
@@ -314,7 +331,8 @@ static void print_text(const struct doctor_run *d)
 				       ovh_wg_overhead(fam == 6 ? OVH_IPV6 : OVH_IPV4), fam);
 				break;
 			case TP_UNKNOWN:
-				printf("    verdict      unknown: could not measure\n");
+				printf("    verdict      %s\n", dp->idle ? "idle (not checked)" :
+				       "unknown: could not measure");
 				break;
 			}
 			if (v->v == TP_BLACK_HOLE || v->v == TP_AT_RISK) {
@@ -380,7 +398,8 @@ static void print_json(const struct doctor_run *d, int rc)
 			KUINT("path_mtu_min", v->path_lo);
 			KUINT("path_mtu_max", v->path_hi);
 			json_kbool(&j, "padding", v->padding);
-			json_kstr(&j, "verdict", tp_verdict_name(v->v));
+			json_kstr(&j, "verdict", dp->idle ? "idle" : tp_verdict_name(v->v));
+			json_kbool(&j, "idle", dp->idle);
 			KUINT("mtu", v->mtu_line);
 			KUINT("route_mtu", v->route_mtu);
 			KUINT("wgmtud_path_mtu", dp->wgmtud_path_mtu);
@@ -454,6 +473,7 @@ int cmd_doctor(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "method", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -463,13 +483,15 @@ int cmd_doctor(int argc, char **argv)
 	char err[256] = "";
 	unsigned long v;
 	int c, rc = EXIT_OK, present = 0;
+	size_t peers = 0, checked = 0;
 	bool json = false, problem = false, unknown = false;
 
 	d.opts.timeout_s = 10;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "m:t:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:t:ajh", lo, NULL)) != -1) {
 		switch (c) {
+		case 'a': d.opts.all = true; break;
 		case 'm':
 			if (doctor_parse_method(optarg, &d.opts.method) < 0) {
 				tool_err("doctor", "--method: '%s' is not auto, tunnel, endpoint or none", optarg);
@@ -521,15 +543,21 @@ int cmd_doctor(int argc, char **argv)
 			tool_err("doctor", "not allowed to send ICMP echo requests (needs root, "
 				 "CAP_NET_RAW or net.ipv4.ping_group_range)");
 		for (size_t k = 0; k < d.ifs[i].ifc->n_peers; k++) {
-			enum tp_verdict_kind vk = d.ifs[i].peers[k].verdict.v;
+			const struct doctor_peer *dp = &d.ifs[i].peers[k];
+			enum tp_verdict_kind vk = dp->verdict.v;
 
+			peers++;
+			if (dp->idle)
+				continue;
+			checked++;
 			problem |= vk == TP_BLACK_HOLE || vk == TP_AT_RISK;
 			unknown |= vk == TP_UNKNOWN;
 		}
 	}
+	/* idle peers count only when they are all there is */
 	if (problem)
 		rc = EXIT_PROBLEM;
-	else if (unknown || !present)
+	else if (unknown || !present || (peers && !checked))
 		rc = EXIT_FAILURE_RUN;
 	if (json)
 		print_json(&d, rc);

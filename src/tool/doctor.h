@@ -19,7 +19,12 @@ enum doctor_method { DOCTOR_M_AUTO, DOCTOR_M_TUNNEL, DOCTOR_M_ENDPOINT, DOCTOR_M
 struct doctor_opts {
 	enum doctor_method method;
 	unsigned timeout_s;       /* per peer */
+	bool all;                 /* probe idle peers too */
 };
+
+/* A peer without a handshake for this long (WireGuard's REJECT_AFTER_TIME)
+ * has no session: it is idle, not probed unless asked. */
+#define DOCTOR_IDLE_S 180
 
 struct doctor_peer {
 	const struct wgm_peer *peer;
@@ -32,6 +37,8 @@ struct doctor_peer {
 	bool tunnel_failed;       /* no reply inside the tunnel */
 	bool ptb_seen;
 	bool served;              /* wgmtud does it itself */
+	bool idle;                /* no recent handshake: not probed */
+	uint64_t idle_s;          /* since the last handshake (0: never) */
 	unsigned wgmtud_path_mtu, wgmtud_effective_mtu;
 	char wgmtud_state[32];
 	uint32_t probes;

@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"Examples:\n"
 		"  %s show wg0\n"
 		"  %s show --watch\n"
-		"  %s show all dump | cut -f1,2,12,13\n"
+		"  %s show all dump | cut -f1,2,11,12   # path and effective MTU\n"
 		"  %s show --json | jq '.interfaces[].peers[].effective_mtu'\n"
 		"  %s show --prometheus >/var/lib/prometheus/node-exporter/wgmtu.prom.new &&\n"
 		"    mv /var/lib/prometheus/node-exporter/wgmtu.prom.new \\\n"
@@ -235,8 +235,8 @@ static void print_std_peer(FILE *f, const struct uapi_peer *p, int64_t now)
 static void print_wgmtu_peer(FILE *f, const struct uapi_peer *p, int64_t now)
 {
 	const struct uapi_section *s = &p->s;
-	char pm[24], em[24], pin[24], ps[24], pb[24], ptb[24], ago[48], pbh[32];
-	uint64_t last = 0, pinned = 0, bytes = 0;
+	char pm[24], em[24], pin[24], ps[24], pb[24], ptb[24], ago[48], pbh[32], lim[48] = "";
+	uint64_t last = 0, pinned = 0, bytes = 0, limited = 0;
 
 	vnum(s, "wgmtu_path_mtu", pm, sizeof(pm));
 	vnum(s, "wgmtu_effective_mtu", em, sizeof(em));
@@ -247,6 +247,8 @@ static void print_wgmtu_peer(FILE *f, const struct uapi_peer *p, int64_t now)
 	uapi_get_u64(s, "wgmtu_last_change_sec", &last);
 	uapi_get_u64(s, "wgmtu_pinned_mtu", &pinned);
 	uapi_get_u64(s, "wgmtu_probe_bytes", &bytes);
+	if (!uapi_get_u64(s, "wgmtu_ptb_hints_limited", &limited) && limited)
+		snprintf(lim, sizeof(lim), " (%" PRIu64 " ignored: rate limit)", limited);
 	fmt_ago(ago, sizeof(ago), last > INT64_MAX ? 0 : (int64_t)last, now);
 	fmt_bytes(pbh, sizeof(pbh), bytes);
 
@@ -258,14 +260,15 @@ static void print_wgmtu_peer(FILE *f, const struct uapi_peer *p, int64_t now)
 		pinned ? pin : "");
 	fprintf(f, "  probe address:    %s\n", vs(s, "wgmtu_probe_address", "(none)"));
 	fprintf(f, "  last change:      %s\n", ago);
-	fprintf(f, "  probes:           %s sent, %s bytes (%s); PTB hints: %s\n", ps, pb,
-		pbh, ptb);
+	fprintf(f, "  probes:           %s sent, %s bytes (%s); PTB hints: %s%s\n", ps, pb,
+		pbh, ptb, lim);
 	print_std_peer(f, p, now);
 	for (size_t i = 0; i < s->n; i++) {
 		static const char *known[] = {
 			"wgmtu_state", "wgmtu_method", "wgmtu_path_mtu", "wgmtu_effective_mtu",
 			"wgmtu_pinned_mtu", "wgmtu_probe_address", "wgmtu_last_change_sec",
 			"wgmtu_probes_sent", "wgmtu_probe_bytes", "wgmtu_ptb_hints", "wgmtu_reason",
+			"wgmtu_ptb_hints_limited",
 		};
 		bool k = false;
 
@@ -352,7 +355,7 @@ static const struct { const char *key; enum kt t; } peer_keys[] = {
 	{ "wgmtu_pinned_mtu", KT_NUM }, { "wgmtu_probe_address", KT_STR },
 	{ "wgmtu_last_change_sec", KT_NUM }, { "wgmtu_probes_sent", KT_NUM },
 	{ "wgmtu_probe_bytes", KT_NUM }, { "wgmtu_ptb_hints", KT_NUM },
-	{ "wgmtu_reason", KT_STR },
+	{ "wgmtu_ptb_hints_limited", KT_NUM }, { "wgmtu_reason", KT_STR },
 };
 
 static bool is_drop_key(const char *k)

@@ -53,6 +53,7 @@ static const char tune_usage[] =
 "  -m, --method M       auto (default), tunnel or endpoint (see wgmtu doctor)\n"
 "  -t, --timeout SEC    per peer for the first measurement (default 10)\n"
 "      --no-mss-clamp   no nftables table\n"
+"  -a, --all            measure idle peers too (no handshake for 3 minutes)\n"
 "  -q, --quiet          print only changes and errors\n"
 "  -h, --help           this text\n"
 "\n"
@@ -64,6 +65,7 @@ static const char tune_usage[] =
 struct tune_peer {
 	char pubkey[WGM_KEY_B64];
 	bool gone;
+	bool idle;                      /* no session at the start */
 	struct tmeas t;
 	bool t_open;
 	enum tp_method method;
@@ -71,8 +73,8 @@ struct tune_peer {
 	struct sockaddr_storage endpoint;
 	bool has_endpoint;
 	int outer_family;
-	uint64_t handshake, rx, tx;
-	uint64_t mark_out, mark_in, mark_nout, mark_nin;
+	uint64_t handshake;
+	struct tp_activity act;         /* is it carrying traffic? */
 	uint64_t active_until;
 	unsigned target;                /* route MTU locked, 0: none */
 	struct wgm_peer model;          /* copy for the planner (allowed IPs) */
@@ -82,7 +84,7 @@ struct tune_run {
 	const char *ifname;
 	int ifindex;
 	int if_mtu;                     /* as found */
-	bool dry_run, watch, quiet, clamp;
+	bool dry_run, watch, quiet, clamp, all;
 	enum doctor_method method;
 	unsigned timeout_s, interval_s, raise_s;
 	struct tune_peer *peers;
@@ -160,7 +162,7 @@ static int nft_load(const char *script)
 {
 	char *argv[] = { (char *)"nft", (char *)"-f", (char *)"-", NULL };
 	char *out = NULL;
-	int rc = sys_run(argv, script, true, &out);
+	int rc = sys_run(argv, script, SYS_RUN_STDERR, &out, NULL);
 
 	if (rc != 0)
 		tool_err("tune", "nft -f - failed (%d)%s%s", rc, out && *out ? ":\n" : "",
@@ -343,9 +345,8 @@ static int open_measurer(struct tune_run *r, struct tune_peer *tp)
 	err = tm_open(&tp->t, &ss, base, max, r->interval_s * 1000, r->raise_s * 1000);
 	if (err < 0)
 		return err;
-	tp->t_open = true;
-	tm_start(&tp->t);
-	tp->mark_out = tp->mark_in = tp->mark_nout = tp->mark_nin = 0;
+	tp->t_open = true; /* started by the loop once the peer is active */
+	memset(&tp->act, 0, sizeof(tp->act)); /* the echo totals restart */
 	return 0;
 }
 
@@ -354,7 +355,7 @@ static void peer_result(struct tune_run *r, struct tune_peer *tp, bool *changed)
 	struct tp_measure m = { .method = tp->method, .outer_family = tp->outer_family ?
 				tp->outer_family : AF_INET };
 	struct tp_verdict v;
-	unsigned want = 0, eff = (unsigned)sys_if_mtu(r->ifname);
+	unsigned want = 0, eff = (unsigned)r->if_mtu; /* as found: tune may have lowered it */
 
 	m.size = tm_result(&tp->t);
 	m.max = tp->t.eng.cfg.max_mtu;
@@ -371,8 +372,9 @@ static void peer_result(struct tune_run *r, struct tune_peer *tp, bool *changed)
 		snprintf(key, sizeof(key), "%.8s", tp->pubkey);
 		printf("peer %s...: %s %u bytes -> %s%u\n", key,
 		       tp->method == TP_M_TUNNEL ? "inside the tunnel" : "path MTU",
-		       m.size, want ? "route MTU " : "no lock needed, interface MTU ",
-		       want ? want : eff);
+		       m.size, !want ? "no lock needed, interface MTU " :
+		       r->n_peers == 1 && wgm_peer_full_tunnel(&tp->model) ? "interface MTU " :
+		       "route MTU ", want ? want : eff);
 		fflush(stdout);
 		tp->target = want;
 		*changed = true;
@@ -392,8 +394,6 @@ static void refresh(struct tune_run *r, uint64_t now)
 	for (size_t i = 0; ifc && i < r->n_peers; i++) {
 		struct tune_peer *tp = &r->peers[i];
 		const struct wgm_peer *p = NULL;
-		uint64_t drx, dtx;
-		bool active;
 
 		for (size_t k = 0; k < ifc->n_peers; k++)
 			if (!strcmp(ifc->peers[k].pubkey, tp->pubkey))
@@ -403,32 +403,16 @@ static void refresh(struct tune_run *r, uint64_t now)
 			continue;
 		}
 		tp->gone = false;
-		drx = p->rx - tp->rx;
-		dtx = p->tx - tp->tx;
-		if (tp->t_open && tp->method == TP_M_TUNNEL)
-			active = tp_peer_active(drx, dtx, tp->t.bytes_out - tp->mark_out,
-						tp->t.bytes_in - tp->mark_in,
-						tp->t.n_out - tp->mark_nout, tp->t.n_in - tp->mark_nin);
-		else
-			active = tp_peer_active(drx, dtx, 0, 0, 0, 0);
-		if (tp->rx + tp->tx && active)
+		if (tp_activity_update(&tp->act, p->rx, p->tx,
+				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.bytes_out : 0,
+				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.n_out : 0))
 			tp->active_until = now + 2000ull * r->interval_s;
-		if (tp->t_open) {
-			tp->mark_out = tp->t.bytes_out;
-			tp->mark_in = tp->t.bytes_in;
-			tp->mark_nout = tp->t.n_out;
-			tp->mark_nin = tp->t.n_in;
-		}
-		tp->rx = p->rx;
-		tp->tx = p->tx;
 		if (p->handshake != tp->handshake) {
-			bool first = !tp->handshake;
-
 			tp->handshake = p->handshake;
-			if (!first && tp->t_open && plpmtud_state(&tp->t.eng) == PLPMTUD_SEARCH_COMPLETE) {
-				tm_start(&tp->t); /* a new session: measure again */
-				tp->active_until = now + 2000ull * r->interval_s;
-			}
+			/* a new session: measure again (a first one: measure) */
+			if (tp->t_open && plpmtud_state(&tp->t.eng) == PLPMTUD_SEARCH_COMPLETE)
+				tm_start(&tp->t);
+			tp->active_until = now + 2000ull * r->interval_s;
 		}
 		if (p->has_endpoint && (!tp->has_endpoint ||
 		    memcmp(&p->endpoint, &tp->endpoint, sizeof(p->endpoint)))) {
@@ -468,7 +452,7 @@ static int watch(struct tune_run *r)
 			free(pfd);
 			return err;
 		}
-		r->peers[i].active_until = now_ms() + 2000ull * r->interval_s;
+		r->peers[i].active_until = r->peers[i].idle ? 0 : now_ms() + 2000ull * r->interval_s;
 	}
 	say(r, "watching %s (confirming active peers every %u s; SIGTERM restores)\n",
 	    r->ifname, r->interval_s);
@@ -496,6 +480,12 @@ static int watch(struct tune_run *r)
 			if (!tp->t_open || tp->gone)
 				continue;
 			st = plpmtud_state(&tp->t.eng);
+			if (st == PLPMTUD_DISABLED) {
+				if (now >= tp->active_until)
+					continue; /* idle since the start: not measured yet */
+				tm_start(&tp->t);
+				st = plpmtud_state(&tp->t.eng);
+			}
 			busy = st == PLPMTUD_BASE || st == PLPMTUD_SEARCHING || tp->t.eng.confirming ||
 			       tp->t.eng.round_open;
 			if (!busy && now >= tp->active_until)
@@ -556,6 +546,7 @@ int cmd_tune(int argc, char **argv)
 		{ "method", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-mss-clamp", no_argument, NULL, 2 },
+		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -566,11 +557,13 @@ int cmd_tune(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[256] = "";
 	int c, rc = EXIT_OK, e;
+	size_t measured = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "wni:m:t:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wni:m:t:aqh", lo, NULL)) != -1) {
 		switch (c) {
+		case 'a': r.all = true; break;
 		case 'w': r.watch = true; break;
 		case 'n': r.dry_run = true; break;
 		case 'i': if (parse_secs("--interval", optarg, 1, 3600, &r.interval_s)) goto usage; break;
@@ -605,6 +598,7 @@ int cmd_tune(int argc, char **argv)
 	}
 	d.opts.method = r.method;
 	d.opts.timeout_s = r.timeout_s;
+	d.opts.all = r.all;
 	if ((e = doctor_collect(&d, r.ifname, err, sizeof(err))) < 0) {
 		tool_err("tune", "cannot read the WireGuard interfaces: %s", err[0] ? err : strerror(-e));
 		doctor_run_free(&d);
@@ -648,8 +642,6 @@ int cmd_tune(int argc, char **argv)
 
 		copy_model(tp, dp->peer);
 		tp->handshake = dp->peer->handshake;
-		tp->rx = dp->peer->rx;
-		tp->tx = dp->peer->tx;
 		tp->method = dp->m.method;
 		if (dp->m.method == TP_M_TUNNEL)
 			tp->probe_addr = dp->probe_addr;
@@ -660,28 +652,30 @@ int cmd_tune(int argc, char **argv)
 			tp->method = TP_M_ENDPOINT;
 		}
 		snprintf(key, sizeof(key), "%.8s", dp->peer->pubkey);
-		if (dp->verdict.v == TP_UNKNOWN) {
-			say(&r, "peer %s...: could not measure; left alone\n", key);
-			rc = EXIT_FAILURE_RUN;
+		tp->idle = dp->idle;
+		if (dp->idle) {
+			say(&r, "peer %s...: idle (no handshake for 3 minutes); %s\n", key,
+			    r.watch ? "measured once it carries traffic" : "left alone (--all probes it)");
 			continue;
 		}
+		if (dp->verdict.v == TP_UNKNOWN) {
+			say(&r, "peer %s...: could not measure; left alone\n", key);
+			continue;
+		}
+		measured++;
 		if (dp->verdict.route_mtu && dp->verdict.route_mtu < (unsigned)di->mtu)
 			tp->target = dp->verdict.route_mtu;
 		say(&r, "peer %s...: %s %u bytes (%s) -> %s%u\n", key,
 		    dp->m.method == TP_M_TUNNEL ? "inside the tunnel" : "path MTU", dp->m.size,
-		    tp_verdict_name(dp->verdict.v), tp->target ? "route MTU " :
-		    "no lock needed, interface MTU ", tp->target ? tp->target : (unsigned)di->mtu);
+		    tp_verdict_name(dp->verdict.v), !tp->target ? "no lock needed, interface MTU " :
+		    r.n_peers == 1 && wgm_peer_full_tunnel(dp->peer) ? "interface MTU " : "route MTU ",
+		    tp->target ? tp->target : (unsigned)di->mtu);
 	}
 	doctor_run_free(&d);
-	if (!r.watch && rc != EXIT_OK) {
-		bool any = false;
-
-		for (size_t i = 0; i < r.n_peers; i++)
-			any |= r.peers[i].target != 0;
-		if (!any)
-			goto out;
+	if (!r.watch && r.n_peers && !measured) {
+		rc = EXIT_FAILURE_RUN; /* nothing measured, nothing to do */
+		goto out;
 	}
-	rc = EXIT_OK;
 	if (r.watch) {
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);

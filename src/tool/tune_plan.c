@@ -83,13 +83,23 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 		v->v = TP_AT_RISK;
 }
 
-bool tp_peer_active(uint64_t drx, uint64_t dtx, uint64_t probe_out, uint64_t probe_in,
-		    uint64_t n_out, uint64_t n_in)
+bool tp_activity_update(struct tp_activity *a, uint64_t rx, uint64_t tx,
+			uint64_t probe_bytes, uint64_t probes)
 {
-	uint64_t allow_tx = probe_out + 48 * n_out + 512;
-	uint64_t allow_rx = probe_in + 48 * n_in + 512;
+	uint64_t db = probe_bytes - a->probe_bytes, dn = probes - a->probes;
+	uint64_t allow = db + a->prev_bytes + 48 * (dn + a->prev_n) + 512;
+	bool active = a->primed && (rx - a->rx > allow || tx - a->tx > allow);
 
-	return dtx > allow_tx || drx > allow_rx;
+	if (!a->primed || rx < a->rx || tx < a->tx)
+		active = false; /* first reading, or counters reset (peer re-added) */
+	a->primed = true;
+	a->rx = rx;
+	a->tx = tx;
+	a->probe_bytes = probe_bytes;
+	a->probes = probes;
+	a->prev_bytes = db;
+	a->prev_n = dn;
+	return active;
 }
 
 /* ------------------------------------------------------------ planning */

@@ -58,15 +58,26 @@ void tp_judge(const struct tp_measure *m, unsigned eff_mtu, unsigned outer_route
 const char *tp_verdict_name(enum tp_verdict_kind v); /* "ok", "black-hole", ... */
 
 /*
- * --watch probes a peer only while it carries traffic. Between two reads
- * of its counters (rx/tx bytes, as wg shows them) it moved drx/dtx bytes;
- * our own echoes inside the tunnel account for probe_out/probe_in bytes in
- * n_out/n_in packets (0 for echoes outside the tunnel). Each echo costs
- * its size plus WireGuard's 32 bytes and up to 15 of padding; a keepalive
- * or a handshake fits in the 512 bytes of slack. True when more moved.
+ * --watch probes a peer only while it carries traffic: its counters (rx/tx
+ * bytes, as wg shows them) must move by more than our own echoes inside
+ * the tunnel explain. Each echo costs its size plus WireGuard's 32 bytes
+ * and up to 15 of padding, each way; a keepalive or a handshake fits in
+ * 512 bytes of slack. An echo sent just before one reading of the
+ * counters may be answered just after it, so the echoes of the previous
+ * period count too.
  */
-bool tp_peer_active(uint64_t drx, uint64_t dtx, uint64_t probe_out, uint64_t probe_in,
-		    uint64_t n_out, uint64_t n_in);
+struct tp_activity {
+	bool primed;
+	uint64_t rx, tx;              /* counters at the last reading */
+	uint64_t probe_bytes, probes; /* our echo totals at the last reading */
+	uint64_t prev_bytes, prev_n;  /* echoes sent in the period before */
+};
+
+/* One reading: the peer's counters and the totals of our echoes so far
+ * (0, 0 for echoes outside the tunnel). True when the peer carried
+ * traffic of its own since the last reading (never on the first). */
+bool tp_activity_update(struct tp_activity *a, uint64_t rx, uint64_t tx,
+			uint64_t probe_bytes, uint64_t probes);
 
 /* ------------------------------------------------------------ planning */
 

@@ -20,8 +20,9 @@
 
 #define SYS_OUT_MAX (32u << 20)
 
-int sys_run(char *const argv[], const char *input, bool err_too, char **out)
+int sys_run(char *const argv[], const char *input, int flags, char **out, size_t *out_len)
 {
+	bool err_too = flags & SYS_RUN_STDERR;
 	int opipe[2], ipipe[2] = { -1, -1 }, status, r = 0;
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -83,10 +84,16 @@ int sys_run(char *const argv[], const char *input, bool err_too, char **out)
 
 		if (len + 4097 > cap) {
 			size_t nc = cap ? cap * 2 : 16384;
-			char *nb = nc <= SYS_OUT_MAX ? realloc(buf, nc) : NULL;
+			char *nb = nc <= SYS_OUT_MAX ? malloc(nc) : NULL;
 
 			if (!nb)
 				break;
+			if (buf) {
+				memcpy(nb, buf, len);
+				if (flags & SYS_RUN_SECRET)
+					explicit_bzero(buf, cap);
+				free(buf);
+			}
 			buf = nb;
 			cap = nc;
 		}
@@ -106,6 +113,8 @@ int sys_run(char *const argv[], const char *input, bool err_too, char **out)
 	else
 		buf[len] = 0;
 	*out = buf;
+	if (out_len)
+		*out_len = len;
 	if (!buf)
 		return -ENOMEM;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -204,19 +213,19 @@ int sys_mss_clamp(void)
 	char *out = NULL;
 	int known = 0, found = 0, rc;
 
-	rc = sys_run(nft, NULL, false, &out);
+	rc = sys_run(nft, NULL, 0, &out, NULL);
 	if (rc == 0) {
 		known = 1;
 		found |= out && strstr(out, "maxseg size set") != NULL;
 	}
 	free(out);
-	rc = sys_run(ipt, NULL, false, &out);
+	rc = sys_run(ipt, NULL, 0, &out, NULL);
 	if (rc == 0) {
 		known = 1;
 		found |= out && strstr(out, "TCPMSS") != NULL;
 	}
 	free(out);
-	rc = sys_run(ip6t, NULL, false, &out);
+	rc = sys_run(ip6t, NULL, 0, &out, NULL);
 	if (rc == 0) {
 		known = 1;
 		found |= out && strstr(out, "TCPMSS") != NULL;

@@ -13,9 +13,12 @@
 
 /* Runs argv (PATH search) with input on stdin (may be NULL), captures
  * stdout (and stderr when err_too) into *out (NUL-terminated, caller
- * frees). Returns the exit status (0..255), 127 when it could not run,
- * or negative errno. */
-int sys_run(char *const argv[], const char *input, bool err_too, char **out);
+ * frees; *out_len may be NULL). Returns the exit status (0..255), 127 when
+ * it could not run, or negative errno. SYS_RUN_SECRET: the output holds
+ * secrets (wg's private keys): no copy is left behind when the buffer
+ * grows; the caller wipes *out. */
+enum { SYS_RUN_STDERR = 1, SYS_RUN_SECRET = 2 };
+int sys_run(char *const argv[], const char *input, int flags, char **out, size_t *out_len);
 
 /* The interface's MTU, or negative errno (-ENODEV: not in this netns). */
 int sys_if_mtu(const char *ifname);

@@ -2,15 +2,13 @@
 /* The WireGuard device model from `wg show all dump` (see wgdump.h). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "common/util.h"
+#include "tool/tune_sys.h"
 #include "tool/wgdump.h"
 
 #define MAX_FIELDS 10
@@ -362,72 +360,29 @@ int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 int wgm_read(struct wgm_model *m, char *err, size_t err_cap)
 {
 	const char *wg = getenv("WGMTU_WG");
-	int pfd[2], status;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	pid_t pid;
-	int r;
+	char *argv[] = { NULL, (char *)"show", (char *)"all", (char *)"dump", NULL };
+	char *out = NULL;
+	size_t len = 0;
+	int rc, r;
 
-	if (!wg || !*wg)
-		wg = "wg";
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return r;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		execlp(wg, wg, "show", "all", "dump", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		ssize_t k;
-
-		if (len + 4096 > cap) {
-			size_t nc = cap ? cap * 2 : 16384;
-			char *nb;
-
-			if (nc > (64u << 20))
-				break;
-			nb = malloc(nc);
-			if (!nb)
-				break;
-			if (buf) {
-				memcpy(nb, buf, len);
-				explicit_bzero(buf, cap);
-				free(buf);
-			}
-			buf = nb;
-			cap = nc;
-		}
-		k = read(pfd[0], buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		seterr(err, err_cap, "'%s show all dump' failed (%s %d)%s", wg,
-		       WIFEXITED(status) ? "exit" : "signal",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-		       WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-		       ": is wireguard-tools installed?" : "");
-		r = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+	memset(m, 0, sizeof(*m));
+	argv[0] = (char *)(wg && *wg ? wg : "wg");
+	rc = sys_run(argv, NULL, SYS_RUN_SECRET, &out, &len);
+	if (rc < 0) {
+		seterr(err, err_cap, "cannot run '%s': %s", argv[0], strerror(-rc));
+		r = rc;
+	} else if (rc == 127) {
+		seterr(err, err_cap, "cannot run '%s': is wireguard-tools installed?", argv[0]);
+		r = -ENOENT;
+	} else if (rc != 0) {
+		seterr(err, err_cap, "'%s show all dump' failed (exit %d)", argv[0], rc);
+		r = -EIO;
 	} else {
-		r = wgm_parse_dump(buf ? buf : "", len, m, err, err_cap);
+		r = wgm_parse_dump(out, len, m, err, err_cap);
 	}
-	if (buf) {
-		explicit_bzero(buf, cap);
-		free(buf);
+	if (out) {
+		explicit_bzero(out, len);
+		free(out);
 	}
 	return r;
 }

@@ -5,6 +5,7 @@
  * nothing is NUL-terminated on input and nothing aborts.
  */
 #include "uapi/uapi.h"
+#include "uapi/key.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
+
+_Static_assert(UAPI_KEY_LEN == WG_KEY_LEN, "one key length");
 
 enum { ST_OP = 0, ST_GET_NL, ST_SET, ST_CLOSED };
 
@@ -47,49 +50,6 @@ static int parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
-}
-
-/* 64 hex digits (either case, as Go's hex.DecodeString) -> 32 bytes.
- * Branch-free over the digits: the time does not depend on the key. */
-static int parse_key(const char *s, size_t len, uint8_t key[WG_KEY_LEN])
-{
-	unsigned bad = 0;
-	size_t i;
-
-	if (len != 2 * WG_KEY_LEN)
-		return -EINVAL;
-	for (i = 0; i < 2 * WG_KEY_LEN; i++) {
-		int c = (unsigned char)s[i];
-		int d = c - '0';
-		int a = (c | 0x20) - 'a';
-		unsigned is_d = (unsigned)((d - 10) & ~d) >> (sizeof(int) * 8 - 1);
-		unsigned is_a = (unsigned)((a - 6) & ~a) >> (sizeof(int) * 8 - 1);
-		unsigned v = ((unsigned)d & (0u - is_d)) |
-			     ((unsigned)(a + 10) & (0u - is_a));
-
-		bad |= 1u ^ (is_d | is_a);
-		if (i & 1)
-			key[i / 2] |= (uint8_t)(v & 0xf);
-		else
-			key[i / 2] = (uint8_t)(v << 4);
-	}
-	if (bad) {
-		OPENSSL_cleanse(key, WG_KEY_LEN);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void key_to_hex(char out[2 * WG_KEY_LEN], const uint8_t key[WG_KEY_LEN])
-{
-	size_t i;
-
-	for (i = 0; i < 2 * WG_KEY_LEN; i++) {
-		unsigned n = (i & 1) ? (key[i / 2] & 0xfu) : (key[i / 2] >> 4);
-
-		/* n > 9 adds 'a' - '0' - 10 = 39 without a branch */
-		out[i] = (char)('0' + n + ((((unsigned)(9 - (int)n)) >> 8) & 39u));
-	}
 }
 
 static bool key_is_zero(const uint8_t key[WG_KEY_LEN])
@@ -316,7 +276,7 @@ static int device_line(struct wg_uapi_set_parser *p, const char *k, size_t kl,
 
 	if (str_is(k, kl, "private_key")) {
 		/* all-zero is allowed: it clears the key */
-		if (parse_key(v, vl, t->private_key) < 0)
+		if (uapi_key_from_hex(v, vl, t->private_key) < 0)
 			return set_fail(p, -EINVAL, "invalid value for", k, kl);
 		t->has_private_key = true;
 	} else if (str_is(k, kl, "listen_port")) {
@@ -372,7 +332,7 @@ static int peer_line(struct wg_uapi_set_parser *p, const char *k, size_t kl,
 			return set_fail(p, -EINVAL, "invalid value for", k, kl);
 		op->remove = true;
 	} else if (str_is(k, kl, "preshared_key")) {
-		if (parse_key(v, vl, op->preshared_key) < 0)
+		if (uapi_key_from_hex(v, vl, op->preshared_key) < 0)
 			return set_fail(p, -EINVAL, "invalid value for", k, kl);
 		op->has_preshared_key = true;
 	} else if (str_is(k, kl, "endpoint")) {
@@ -458,7 +418,7 @@ int wg_uapi_set_feed_line(struct wg_uapi_set_parser *p, const char *line, size_t
 			return set_fail(p, -ENOMEM, "too many peers at", line, kl);
 		op = &t->peers[t->n_peers];
 		memset(op, 0, sizeof(*op));
-		if (parse_key(v, vl, op->public_key) < 0)
+		if (uapi_key_from_hex(v, vl, op->public_key) < 0)
 			return set_fail(p, -EINVAL, "invalid value for", line, kl);
 		op->allowed_ips_first = t->n_allowed_ips;
 		t->n_peers++;
@@ -629,7 +589,7 @@ static int std_key(struct wg_uapi_out *o, const char *key, const uint8_t k[WG_KE
 
 	memcpy(line, key, n);
 	line[n++] = '=';
-	key_to_hex(line + n, k);
+	uapi_key_to_hex(k, line + n); /* its NUL is overwritten below */
 	n += 2 * WG_KEY_LEN;
 	line[n++] = '\n';
 	out_put(o, line, n);
@@ -821,6 +781,14 @@ void wg_uapi_conn_free(struct wg_uapi_conn *c)
 	wg_uapi_txn_free(&c->txn);
 	wg_uapi_set_abort(&c->parser);
 	OPENSSL_cleanse(c, sizeof(*c));
+}
+
+size_t wg_uapi_conn_mem(const struct wg_uapi_conn *c)
+{
+	return c->parser.cap_peers * sizeof(struct wg_uapi_peer_op) +
+	       c->parser.cap_aips * sizeof(struct wg_uapi_allowed_ip) +
+	       c->txn.n_peers * sizeof(struct wg_uapi_peer_op) +
+	       c->txn.n_allowed_ips * sizeof(struct wg_uapi_allowed_ip);
 }
 
 /* A complete set ends: hand out the transaction or the error. */

@@ -316,5 +316,8 @@ enum wg_uapi_event wg_uapi_conn_feed(struct wg_uapi_conn *c,
 enum wg_uapi_event wg_uapi_conn_eof(struct wg_uapi_conn *c);
 /* Frees and wipes everything the connection holds. */
 void wg_uapi_conn_free(struct wg_uapi_conn *c);
+/* Heap bytes the connection holds beyond its own struct (the transaction
+ * being parsed, or handed out and not yet freed): for the daemon's limits. */
+size_t wg_uapi_conn_mem(const struct wg_uapi_conn *c);
 
 #endif

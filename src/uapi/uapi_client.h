@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UAPI_KEY_LEN 32
-#define UAPI_B64_KEY_LEN 44          /* base64 of 32 bytes, with one '=' */
+#include "uapi/key.h"
+
 /* Limits on what a (possibly hostile or broken) server may send us. */
 #define UAPI_CLIENT_LINE_MAX 4096        /* one line, without '\n' */
 #define UAPI_CLIENT_REPLY_MAX (16u << 20) /* a whole reply */
@@ -98,15 +98,7 @@ int uapi_req_kv(struct uapi_req *q, const char *key, const char *value);
 int uapi_req_finish(struct uapi_req *q);
 void uapi_req_free(struct uapi_req *q);
 
-/* ------------------------------------------------------------ encodings */
-
-/* Strict base64 of exactly 32 bytes (44 chars, one '=' pad, no spaces, the
- * unused low bits zero, as `wg` accepts). 0 or -EINVAL. */
-int uapi_key_from_base64(const char *s, uint8_t out[UAPI_KEY_LEN]);
-void uapi_key_to_base64(const uint8_t k[UAPI_KEY_LEN], char out[UAPI_B64_KEY_LEN + 1]);
-/* 64 hex digits (either case). 0 or -EINVAL. */
-int uapi_key_from_hex(const char *s, size_t len, uint8_t out[UAPI_KEY_LEN]);
-void uapi_key_to_hex(const uint8_t k[UAPI_KEY_LEN], char out[2 * UAPI_KEY_LEN + 1]);
+/* Key encodings (uapi_key_*): uapi/key.h. */
 
 /* -------------------------------------------------------------- names */
 

@@ -165,6 +165,49 @@ lab_check "--svg - writes the SVG to standard output, the report to standard err
 		python3 -c \"import xml.etree.ElementTree as E; E.parse('$T/so.svg')\" &&
 		grep -q '^Verdict: BLACK HOLE' '$T/se.txt'"
 
+# --- the SVG as drawn ---------------------------------------------------------
+svg_check() { # SVG: no whole-arrival dot above its panel's "largest arrived whole"
+	# line, at most 9 y labels per panel, every panel the same time scale
+	python3 - "$1" <<'PY'
+import re, sys, xml.etree.ElementTree as E
+t = open(sys.argv[1]).read()
+E.fromstring(t)
+green, ok_y, bad, ylabels, spans = None, [], [], [], []
+for line in t.splitlines():
+    m = re.search(r"stroke='#2a7d2a' stroke-width='1.5' stroke-dasharray='6 3'/>", line)
+    if m:
+        green = float(re.search(r"y1='([\d.]+)'", line).group(1))
+    if line.startswith("<g fill='#2f6db5'"):
+        ok_y.append([green, []])
+    m = re.match(r"<circle cx='[\d.]+' cy='([\d.]+)' r='2.5'/>", line)
+    if m and ok_y:
+        ok_y[-1][1].append(float(m.group(1)))
+    if line.startswith("<rect x='70'") and "fill='#fbfbfb'" in line:
+        ylabels.append(0); green = None
+    if "text-anchor='end' fill='#555'>" in line and "<line" in line:
+        ylabels[-1] += 1
+for g, ys in ok_y:
+    if g is not None and ys and min(ys) < g - 0.5:
+        bad.append((g, min(ys)))
+assert not bad, "dots above the largest-arrived line: %s" % bad
+assert all(n <= 10 for n in ylabels), ylabels
+ticks = re.findall(r"font-size='11' text-anchor='middle' fill='#555'>([\d.]+) s<", t)
+print(len(ylabels), "panels", ylabels, "y labels")
+PY
+}
+"$W" analyze --svg "$T/ptb.svg" "$F/ptb4-client.pcap" "$F/ptb4-server.pcap" >/dev/null
+lab_check "SVG (ICMP too-big): no 'arrived' dot above 'largest arrived' (fragmented ones drawn apart)" svg_check "$T/ptb.svg"
+lab_check "SVG (ICMP too-big): the ICMP that explains the verdict is drawn, with its MTU" \
+	bash -c "grep -q 'ICMP too-big: MTU 1454' '$T/ptb.svg' && grep -q 'arrived in IP fragments' '$T/ptb.svg'"
+lab_check "SVG: both panels share one time scale (same tick labels)" bash -c "
+	[ \$(grep -o \"fill='#555'>[0-9.]* s<\" '$T/ptb.svg' | sort | uniq -c | awk '{print \$1}' | sort -u) = 2 ]"
+"$W" analyze --svg "$T/wm.svg" "$WL" "$WV" >/dev/null
+wm_svg() { grep -q 'wgmtud probe above the path MTU' "$T/wm.svg" && svg_check "$T/wm.svg"; }
+lab_check "SVG (wgmtud hosts): probes drawn as probes, y labels bounded" wm_svg
+lab_check "SVG of the black hole renders (rsvg-convert, if installed)" bash -c "
+	command -v rsvg-convert >/dev/null || exit 0
+	'$W' analyze --svg - '$F/bh4-client.pcap' '$F/bh4-server.pcap' 2>/dev/null | rsvg-convert -o '$T/bh.png' && [ -s '$T/bh.png' ]"
+
 # --- bad input --------------------------------------------------------------
 bad() { # WANT-RC WANT-STDERR ARGS...
 	local want=$1 msg=$2; shift 2

@@ -13,7 +13,8 @@ lab_check "binaries, man pages, docs, completion and unit installed" bash -c "
 	  usr/share/man/man8/wgmtud.8 usr/share/doc/wgmtu/probe-protocol.md \
 	  usr/share/doc/wgmtu/LICENSE usr/share/bash-completion/completions/wgmtu \
 	  usr/share/bash-completion/completions/wgmtud \
-	  usr/lib/systemd/system/wgmtu-responder.service; do
+	  usr/lib/systemd/system/wgmtu-responder.service \
+	  usr/lib/systemd/system/wgmtud@.service usr/lib/wgmtu/wg-quick/ip; do
 		[ -e \"\$f\" ] || { echo \"missing \$f\"; exit 1; }
 	done"
 # every file a man page names under /usr/share/doc is installed, and none
@@ -31,7 +32,7 @@ man_refs() {
 lab_check "installed man pages cite only installed docs" man_refs
 lab_check "installed man pages render without warnings" bash -c "
 	for f in '$ST'/usr/share/man/man*/*; do
-		out=\$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l \"\$f\" 2>&1 >/dev/null)
+		out=\$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z \"\$f\" 2>&1 >/dev/null)
 		[ -z \"\$out\" ] || { echo \"\$f: \$out\"; exit 1; }
 	done"
 lab_check "unit runs the installed binary as a dynamic user, sandboxed" bash -c "
@@ -46,6 +47,29 @@ if command -v systemd-analyze >/dev/null; then
 	lab_check "systemd-analyze verify accepts the unit" bash -c "
 		out=\$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$LAB_TMP/wgmtu-responder.service' 2>&1)
 		echo \"\$out\"; [ -z \"\$out\" ]"
+	sed "s|/usr/bin/wgmtud|$LAB_BUILD/wgmtud|" "$ST/usr/lib/systemd/system/wgmtud@.service" \
+		>"$LAB_TMP/wgmtud@wg0.service"
+	lab_check "systemd-analyze verify accepts wgmtud@.service" bash -c "
+		out=\$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no '$LAB_TMP/wgmtud@wg0.service' 2>&1)
+		echo \"\$out\"; [ -z \"\$out\" ]"
+fi
+lab_check "PREFIX=/usr/local: wgmtud@.service points at /usr/local, wg-quick stays the system's" bash -c "
+	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr/local DESTDIR='$LAB_TMP/st3' install &&
+	u='$LAB_TMP/st3/usr/local/lib/systemd/system/wgmtud@.service' &&
+	grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/wgmtud' \$u &&
+	grep -q '^Environment=PATH=/usr/local/lib/wgmtu/wg-quick:' \$u &&
+	grep -qx 'ExecStart=wg-quick up %i' \$u &&
+	test -x '$LAB_TMP/st3/usr/local/lib/wgmtu/wg-quick/ip'"
+# the sandbox, as systemd scores it (a public listener: keep it tight)
+exposure() {
+	local out score
+	out=$(systemd-analyze security --offline=true --no-pager "$LAB_TMP/wgmtu-responder.service" 2>&1)
+	score=$(sed -n 's/.*Overall exposure level for wgmtu-responder.service: \([0-9.]*\).*/\1/p' <<<"$out")
+	echo "exposure $score"
+	[ -n "$score" ] && awk -v s="$score" 'BEGIN {exit !(s <= 1.2)}'
+}
+if [ -f "$LAB_TMP/wgmtu-responder.service" ] && systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+	lab_check "systemd-analyze security: the responder unit's exposure is at most 1.2" exposure
 fi
 lab_check "PREFIX=/usr/local: unit points at /usr/local/bin" bash -c "
 	make -C '$LAB_ROOT' -s BUILD='$LAB_BUILD' PREFIX=/usr/local DESTDIR='$LAB_TMP/st2' install &&

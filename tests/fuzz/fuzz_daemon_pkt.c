@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer harness: the daemon's packet-path parsers -- the inner IP
- * header validation (wgd_ip_parse, run on every decrypted packet), and TSO
+ * header validation (ipi_parse, run on every packet both ways), and TSO
  * segmentation / checksum completion of a TUN batch, and GRO merging
  * (gso.h). The first two bytes choose the MSS and the checksum offsets.
  * Every segment must parse as an IP packet of its own length; segments
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/gso.h"
-#include "daemon/hooks.h"
+#include "pmtu/ipinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t seg[70000], segs[16][70000];
 	struct wg_gso_gro_pkt pk[16];
 	size_t nseg = 0;
-	struct wgd_ip ip;
+	struct ipinfo ip;
 	struct wg_gso_tso t;
 	uint8_t *copy;
 	size_t mss;
@@ -32,12 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 2, size - 2);
-	if (wgd_ip_parse(copy, size - 2, &ip) == 0 && (ip.len > size - 2 || ip.hdr_len > ip.len))
+	if (ipi_parse(copy, size - 2, &ip) == 0 &&
+	    (ip.tot_len > size - 2 || ip.ip_hdr_len > ip.tot_len || ip.l4_off > ip.tot_len))
 		abort();
 	(void)wg_gso_csum_complete(copy, size - 2, data[1], data[0] & 0x3f);
 	if (wg_gso_tso_init(&t, data + 2, size - 2, mss) == 0) {
 		while ((n = wg_gso_tso_next(&t, seg, sizeof(seg))) > 0) {
-			if (wgd_ip_parse(seg, (size_t)n, &ip) < 0 || ip.len != (size_t)n)
+			if (ipi_parse(seg, (size_t)n, &ip) < 0 || ip.tot_len != (size_t)n)
 				abort();
 			if (nseg < 16) {
 				memcpy(segs[nseg], seg, (size_t)n);

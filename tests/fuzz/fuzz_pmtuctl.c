@@ -7,7 +7,8 @@
  * (and is the pin when pinned), a finished search's answer is the MTU
  * in force, every probe is of the running method (or the one hello)
  * and of a size the path search allows, a pinned or inactive peer sends
- * nothing, a hint never moves the MTU by itself, the reported deadline is
+ * nothing, a hint never moves the MTU by itself, a hint the credit limit
+ * ignores sends nothing, the reported deadline is
  * the controller's, and the log lines are terminated. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -109,7 +110,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(&c, &o, hello_was);
 			path_before = c.path_mtu;
 			eff_before = c.effective;
-			pmtuctl_on_ptb_hint(&c, (uint32_t)a << 8 | b, now, &o);
+			{
+				uint64_t lim = c.ptb_limited;
+
+				pmtuctl_on_ptb_hint(&c, (uint32_t)a << 8 | b, now, &o);
+				/* a limited hint sends nothing; the credit
+				 * never exceeds one round */
+				if (c.ptb_limited != lim && o.n_probes)
+					abort();
+				if (c.active && c.hint_credit > (int64_t)plpmtud_mtu(&c.eng) +
+								     c.eng.cfg.base_mtu)
+					abort();
+			}
 			if (c.path_mtu != path_before || c.effective != eff_before)
 				abort();
 			break;

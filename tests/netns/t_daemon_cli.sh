@@ -18,6 +18,19 @@ lab_check "--version prints the version" bash -c "$W --version | grep -q '^wgmtu
 lab_check "no interface name: exit 2" bash -c "$W >/dev/null 2>&1; test \$? = 2"
 lab_check "unknown option: exit 2" bash -c "$W --bogus x >/dev/null 2>&1; test \$? = 2"
 lab_check "name longer than 15: exit 2 with a reason" bash -c "$W -f abcdefghijklmnopq 2>&1 | grep -q 'not a valid interface name'"
+# names the kernel refuses are said to be invalid, not "taken" (issue 11.6)
+for bad in 'wg 0' 'wg:0' 'wg%d' '..'; do
+	lab_check "name '$bad': exit 2, 'not a valid interface name'" bash -c "ip netns exec $(lab_ns a) timeout 5 $W -f '$bad' >$LAB_TMP/bad.out 2>&1; rc=\$?; cat $LAB_TMP/bad.out; test \$rc = 2 && grep -q 'not a valid interface name' $LAB_TMP/bad.out && ! grep -q 'TUN device' $LAB_TMP/bad.out"
+done
+lab_check "no interface was made of the bad names" bash -c "! ip -n $(lab_ns a) -o link | grep -q 'wg0\\|wg:0\\|wg 0'"
+# WG_UAPI_FD a socket, but not the listening one: said plainly, exit 1
+lab_check "WG_UAPI_FD a connected unix socket: says it is not listening" bash -c "ip netns exec $(lab_ns a) timeout 5 python3 -c '
+import os, socket, sys
+a, b = socket.socketpair()
+os.set_inheritable(a.fileno(), True)
+os.environ[\"WG_UAPI_FD\"] = str(a.fileno())
+os.execv(sys.argv[1], [sys.argv[1], \"-f\", sys.argv[2]])' $W $I 2>$LAB_TMP/fdc.err; rc=\$?; cat $LAB_TMP/fdc.err; test \$rc = 1 && grep -q 'not listening' $LAB_TMP/fdc.err"
+lab_check "... and no interface was left behind" bash -c "! ip -n $(lab_ns a) link show $I 2>/dev/null"
 
 # A bad environment value is refused (exit 1, naming the variable and what
 # it accepts) before anything is created; these were ignored before. Run in

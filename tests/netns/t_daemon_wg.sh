@@ -112,5 +112,13 @@ lab_run a wg showconf "$M" >"$LAB_TMP/after3"
 lab_check "... and none of the set's earlier ops stayed" cmp "$LAB_TMP/before" "$LAB_TMP/after3"
 uapi "$M" 'get=1\n\n' >"$LAB_TMP/get"
 lab_check "get reply has protocol_version=1 and ends with errno=0" bash -c "grep -qx protocol_version=1 $LAB_TMP/get && tail -n2 $LAB_TMP/get | head -n1 | grep -qx errno=0"
+# wgmtud's own keys (wgmtu_version, wgmtu_drop_<reason>, ...) are in that
+# reply; wg must ignore them: show, dump and showconf still work.
+lab_check "get reply carries the drop counters (wgmtu_drop_*)" \
+	bash -c "grep -qx 'wgmtu_drop_no_allowed_ips_route=[0-9]*' $LAB_TMP/get && test \$(grep -c '^wgmtu_drop_' $LAB_TMP/get) -ge 20"
+lab_check "... and wg show / show dump / showconf still read the device" bash -c "
+	ip netns exec $(lab_ns a) wg show $M >/dev/null &&
+	ip netns exec $(lab_ns a) wg show $M dump | tail -n +2 | wc -l | grep -qx \$(ip netns exec $(lab_ns a) wg show $M peers | wc -l) &&
+	ip netns exec $(lab_ns a) wg showconf $M | grep -q '^\[Peer\]'"
 wait "$HOLDER"
 lab_done

@@ -20,6 +20,9 @@ OVH=60; [ "$FAM" = 6 ] && OVH=80
 # padded size fits 1454 - OVH
 TUN=$(( (1454 - OVH) / 16 * 16 ))
 lab_check "tunnel ping works (the VPS learns the endpoint)" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+# a second peer that never connected: idle, not probed, not counted
+lab_wg_keys idle
+lab_run vps wg set "$VIF" peer "$(cat "$LAB_TMP/idle.pub")" allowed-ips 10.99.0.9/32
 
 lab_run vps "$W" doctor "$VIF" >"$LAB_TMP/d.txt"; RC=$?
 sed 's/^/#   /' "$LAB_TMP/d.txt"
@@ -28,6 +31,7 @@ lab_check "names the black hole" grep -q "BLACK HOLE: packets of 1420 bytes" "$L
 lab_check "prescribes MTU = $TUN (measured inside the tunnel, padding)" grep -q "MTU = $TUN in \[Interface\]" "$LAB_TMP/d.txt"
 lab_check "says which implementation" grep -q "userspace" "$LAB_TMP/d.txt"
 lab_check "no MSS clamp found" grep -q "TCP MSS clamp  none" "$LAB_TMP/d.txt"
+lab_check "the idle peer is not probed" grep -q "not probed: idle, no handshake yet" "$LAB_TMP/d.txt"
 
 lab_run vps "$W" doctor --json "$VIF" >"$LAB_TMP/d.json"
 lab_check "json: verdict black-hole, method tunnel, mtu $TUN" \
@@ -44,6 +48,9 @@ lab_run laptop ip link set "$LIF" mtu $TUN
 lab_run vps ip link set "$VIF" mtu $TUN
 lab_run vps "$W" doctor "$VIF" >"$LAB_TMP/ok.txt"; RC=$?
 sed 's/^/#   /' "$LAB_TMP/ok.txt"
-lab_check "MTU $TUN on both ends: exit 0, verdict ok" eq "$RC/$(grep -c 'verdict      ok' "$LAB_TMP/ok.txt")" 0/1
+lab_check "MTU $TUN on both ends: exit 0, verdict ok (the idle peer does not count)" eq "$RC/$(grep -c 'verdict      ok' "$LAB_TMP/ok.txt")" 0/1
+lab_run vps "$W" doctor --json --all --timeout 2 "$VIF" >"$LAB_TMP/all.json"; RC=$?
+lab_check "--all probes the idle peer too: no reply, exit 3" \
+	eq "$RC/$(python3 -c "import json,sys; d=json.load(sys.stdin); print(d['interfaces'][0]['peers'][1]['verdict'])" <"$LAB_TMP/all.json")" 3/unknown
 lab_check "an unknown interface: exit 3" rc_is 3 lab_run vps "$W" doctor nosuchwg0
 lab_done

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "pmtu/frag.h"
+#include "common/ratelimit.h"
 #include "pmtu/icmp.h"
 #include "pmtu/ipinfo.h"
 #include "pmtu/mss.h"
@@ -55,7 +56,9 @@ int main(int argc, char **argv)
 {
 	static uint8_t pkt[65536], out[65536];
 	struct ifreq ifr;
-	struct icmp_rl rl;
+	struct wg_ratelimit rl;
+	struct wg_bucket all;
+	static const uint8_t rlkey[16] = { 1 };
 	uint8_t src4[4], src6[16];
 	bool dst4 = false, dst6 = false;
 	unsigned mtu4, mtu6, secs;
@@ -90,8 +93,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pmtu_tunhelper: TUNSETIFF %s: %s\n", argv[1], strerror(errno));
 		return 3;
 	}
-	icmp_rl_init(&rl, ICMP_RL_DEFAULT_SRC_RATE, ICMP_RL_DEFAULT_SRC_BURST,
-		     ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST, 1);
+	/* as wgmtud limits its errors (daemon/pmtu.c) */
+	if (wg_ratelimit_init_rate(&rl, ICMP_RL_SOURCES, rlkey, ICMP_RL_DEFAULT_SRC_RATE,
+				   ICMP_RL_DEFAULT_SRC_BURST) < 0 ||
+	    wg_bucket_init(&all, ICMP_RL_DEFAULT_GLOBAL_RATE, ICMP_RL_DEFAULT_GLOBAL_BURST) < 0)
+		return 3;
 	printf("ready %s\n", argv[1]);
 	fflush(stdout);
 
@@ -120,7 +126,7 @@ int main(int argc, char **argv)
 			} else {
 				m = icmp4_build_frag_needed(pkt, (size_t)n, dst4 ? NULL : src4, mtu4,
 							    out, sizeof(out), &why);
-				if (m > 0 && icmp_rl_allow(&rl, ii.src, 4, mono_ms()) &&
+				if (m > 0 && wg_ratelimit_allow_shared(&rl, &all, AF_INET, ii.src, mono_ms() * 1000000ull) &&
 				    write(fd, out, (size_t)m) == m)
 					printf("ptb4 %u mtu %u len %d\n", ii.tot_len, mtu4, m);
 				else
@@ -129,7 +135,7 @@ int main(int argc, char **argv)
 		} else if (ii.version == 6 && ii.tot_len > mtu6) {
 			m = icmp6_build_packet_too_big(pkt, (size_t)n, dst6 ? NULL : src6, mtu6,
 						       out, sizeof(out), &why);
-			if (m > 0 && icmp_rl_allow(&rl, ii.src, 16, mono_ms()) &&
+			if (m > 0 && wg_ratelimit_allow_shared(&rl, &all, AF_INET6, ii.src, mono_ms() * 1000000ull) &&
 			    write(fd, out, (size_t)m) == m)
 				printf("ptb6 %u mtu %u len %d\n", ii.tot_len, mtu6, m);
 			else

@@ -15,6 +15,7 @@
 #include "tool/analyze_dissect.h"
 #include "tool/analyze_match.h"
 #include "tool/analyze_model.h"
+#include "tool/analyze_svg.h"
 #include "wire/messages.h"
 
 /* --- frame builder ------------------------------------------------------ */
@@ -912,6 +913,20 @@ static void test_match_wgmtud_probes(void **state)
 	ana_cap_free(&r);
 }
 
+/* Tick steps: 1, 2 or 5 times a power of ten, at most 8 intervals (a
+ * 64 KB axis got 256 labels at a fixed 250). */
+static void test_svg_ticks(void **state)
+{
+	(void)state;
+	assert_true(ana_svg_tick_step(1600) == 200);
+	assert_true(ana_svg_tick_step(70000) == 10000);
+	assert_true(ana_svg_tick_step(65535 * 1.08) == 10000);
+	assert_true(ana_svg_tick_step(6.7) == 1);
+	assert_true(ana_svg_tick_step(0.17) > 0.0499 && ana_svg_tick_step(0.17) < 0.0501);
+	for (double r = 0.001; r < 1e6; r *= 1.37)
+		assert_true(r / ana_svg_tick_step(r) <= 8.0001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -934,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_match_plain_udp),
 		cmocka_unit_test(test_gso_split),
 		cmocka_unit_test(test_match_wgmtud_probes),
+		cmocka_unit_test(test_svg_ticks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

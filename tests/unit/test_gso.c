@@ -129,6 +129,21 @@ static void test_csum_partial_matches_reference(void **st)
 	for (size_t len = 0; len < sizeof(buf); len += 1 + len / 7)
 		assert_int_equal(csum_fold(wg_gso_csum_partial(buf, len, 0x1234)),
 				 csum_fold(csum_add(0x1234, buf, len)));
+	/* every short length, every alignment, any incoming sum (the word-wise
+	 * loop has 16-, 4-, 2- and 1-byte tails) */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len <= 80; len++)
+			for (uint32_t s = 0; s < 3; s++) {
+				uint32_t in = s == 0 ? 0 : s == 1 ? 0xffff : 0x7fff0123u;
+
+				assert_int_equal(csum_fold(wg_gso_csum_partial(buf + off, len, in)),
+						 csum_fold(csum_add(in, buf + off, len)));
+			}
+	/* all ones: the sum folds to 0xffff, never to 0 */
+	memset(buf, 0xff, 64);
+	assert_int_equal(wg_gso_csum_partial(buf, 64, 0), 0xffff);
+	memset(buf, 0, 64);
+	assert_int_equal(wg_gso_csum_partial(buf, 64, 0), 0);
 }
 
 static void test_csum_complete_udp(void **st)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The ICMP module: "too big" errors into the TUN, echo probes, rate limit. */
+/* The ICMP module: "too big" errors into the TUN, echo probes (their rate
+ * limit is the shared one: test_ratelimit). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -483,38 +484,6 @@ static void test_echo6_roundtrip(void **state)
 
 /* ---- rate limit ---- */
 
-static void test_rate_limit(void **state)
-{
-	struct icmp_rl rl;
-	const uint8_t a[4] = { 10, 0, 0, 2 }, b[4] = { 10, 0, 0, 3 };
-	int ok = 0;
-
-	(void)state;
-	assert_int_equal(icmp_rl_init(&rl, 10, 3, 1, 5, 42), 0);
-	/* burst of 3 for one source, then nothing */
-	for (int i = 0; i < 10; i++)
-		ok += icmp_rl_allow(&rl, a, 4, 1000);
-	assert_int_equal(ok, 3);
-	/* 10 per second: one more after 100 ms, not after 99 */
-	assert_false(icmp_rl_allow(&rl, a, 4, 1099));
-	assert_true(icmp_rl_allow(&rl, a, 4, 1100));
-	assert_false(icmp_rl_allow(&rl, a, 4, 1100));
-	/* another source has its own bucket, but the global one (burst 5, 1/s) runs dry */
-	assert_true(icmp_rl_allow(&rl, b, 4, 1100));
-	assert_false(icmp_rl_allow(&rl, b, 4, 1100)); /* global exhausted: 3+1+1 */
-	/* time going backwards earns nothing */
-	assert_false(icmp_rl_allow(&rl, a, 4, 500));
-	/* after a long pause the bucket is full again, not more */
-	ok = 0;
-	for (int i = 0; i < 10; i++)
-		ok += icmp_rl_allow(&rl, a, 4, 100000);
-	assert_int_equal(ok, 3);
-	/* IPv6 sources and bad arguments */
-	assert_true(icmp_rl_allow(&rl, S6, 16, 100000));
-	assert_false(icmp_rl_allow(&rl, S6, 5, 100000));
-	assert_int_equal(icmp_rl_init(&rl, 10, 0, 10, 10, 0), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,7 +497,6 @@ int main(void)
 		cmocka_unit_test(test_ptb_source_is_destination),
 		cmocka_unit_test(test_echo4_roundtrip),
 		cmocka_unit_test(test_echo6_roundtrip),
-		cmocka_unit_test(test_rate_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

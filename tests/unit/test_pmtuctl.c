@@ -42,6 +42,8 @@ struct sim {
 	enum peer_kind kind;
 	unsigned peer_mtu;        /* the peer's own TUN MTU (caps its padding) */
 	bool target;              /* a /32 tunnel address exists */
+	bool ep_target;           /* echo outside the tunnel can be sent */
+	bool ep_pings;            /* the endpoint answers pings */
 	bool drop_hello;          /* the hello is lost on the way */
 	bool drop_hello_ack;      /* its ack is lost on the way back */
 	unsigned loss_pct;        /* random loss of each probe / reply */
@@ -52,7 +54,7 @@ struct sim {
 	size_t n_pend;
 	/* what the controller did */
 	uint64_t probes, probe_bytes, hellos;
-	unsigned mtu_changes, targets_asked;
+	unsigned mtu_changes, targets_asked, ep_targets_asked;
 	char log[64][PMTUCTL_LOG_MAX];
 	size_t n_log;
 };
@@ -81,6 +83,8 @@ static void sim_init(struct sim *s, enum peer_kind kind, unsigned path)
 	s->path = path;
 	s->peer_mtu = 1420;
 	s->target = true;
+	s->ep_target = true;
+	s->ep_pings = true;
 	s->rng = 0x12345678;
 }
 
@@ -106,6 +110,8 @@ static bool answered(struct sim *s, const struct pmtuctl_probe *p)
 			return !s->drop_hello && !s->drop_hello_ack;
 		return !lost(s); /* the ack is small: it always fits */
 	}
+	if (p->method == PMTUCTL_M_ICMP_ENDPOINT)
+		return s->ep_pings && !lost(s); /* the reply has the request's size */
 	if (s->kind == PEER_NO_PINGS)
 		return false;
 	/* the echo reply has the request's size; a standard peer pads it to
@@ -124,7 +130,8 @@ static void perform(struct sim *s, struct pmtuctl_out *o)
 		for (size_t i = 0; i < o->n_probes; i++) {
 			const struct pmtuctl_probe *p = &o->probe[i];
 
-			assert_true(p->method == PMTUCTL_M_INBAND || p->method == PMTUCTL_M_ICMP_TUNNEL);
+			assert_true(p->method == PMTUCTL_M_INBAND || p->method == PMTUCTL_M_ICMP_TUNNEL ||
+				    p->method == PMTUCTL_M_ICMP_ENDPOINT);
 			assert_true(p->size >= s->c.ovh + PMSG_HDR_LEN && p->size <= 1500);
 			s->probes++;
 			s->probe_bytes += p->size;
@@ -143,9 +150,16 @@ static void perform(struct sim *s, struct pmtuctl_out *o)
 		assert_int_equal(o->deadline, pmtuctl_deadline(&s->c));
 		if (o->need_target == PMTUCTL_M_NONE)
 			return;
-		assert_int_equal(o->need_target, PMTUCTL_M_ICMP_TUNNEL);
 		s->targets_asked++;
-		pmtuctl_on_target(&s->c, o->need_target, s->target, "10.9.0.2", s->now, o);
+		if (o->need_target == PMTUCTL_M_ICMP_ENDPOINT) {
+			s->ep_targets_asked++;
+			pmtuctl_on_target(&s->c, o->need_target, s->ep_target,
+					  s->ep_target ? "198.51.100.2" : NULL, s->now, o);
+			continue;
+		}
+		assert_int_equal(o->need_target, PMTUCTL_M_ICMP_TUNNEL);
+		pmtuctl_on_target(&s->c, o->need_target, s->target,
+				  s->target ? "10.9.0.2" : "AllowedIPs 0.0.0.0/0, ::/0", s->now, o);
 	}
 }
 
@@ -314,17 +328,45 @@ static void test_standard_peer_padding(void **state)
 	assert_true(s.probes > 5);
 	assert_int_equal(s.hellos, 1);
 
-	/* no tunnel address: keep the TUN MTU and say why */
+	/* no tunnel address (a full-tunnel peer): its endpoint is pinged
+	 * outside the tunnel, the reply has the request's size, so the path
+	 * MTU is exact and the inner MTU is rounded down to 16 for the peer's
+	 * padding */
 	sim_init(&s, PEER_STANDARD, 1454);
 	s.target = false;
+	start(&s, 4);
+	run_until(&s, T0 + S(3));
+	assert_int_equal(s.c.method, PMTUCTL_M_ICMP_ENDPOINT);
+	assert_int_equal(s.ep_targets_asked, 1);
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_int_equal(mtu(&s), 1392);
+	assert_string_equal(pmtuctl_state_name(&s.c), "search_complete");
+	assert_string_equal(s.c.reason, "path MTU 1454 found by icmp-endpoint probes (the peer pads: "
+					"inner MTU in 16-byte steps) (no tunnel address: AllowedIPs "
+					"0.0.0.0/0, ::/0)");
+	assert_true(logged(&s, "no tunnel address: AllowedIPs 0.0.0.0/0, ::/0: trying icmp-endpoint probes"));
+	assert_true(logged(&s, "with icmp-endpoint probes to 198.51.100.2"));
+	assert_int_equal(s.hellos, 1);
+	/* the same over IPv6: 1454 - 80 = 1374, rounded down to 1360 */
+	sim_init(&s, PEER_STANDARD, 1454);
+	s.target = false;
+	start(&s, 6);
+	run_until(&s, T0 + S(3));
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_int_equal(mtu(&s), 1360);
+
+	/* nor can echoes leave outside the tunnel: keep the TUN MTU, say why */
+	sim_init(&s, PEER_STANDARD, 1454);
+	s.target = false;
+	s.ep_target = false;
 	start(&s, 4);
 	run_until(&s, T0 + S(8));
 	assert_int_equal(s.c.method, PMTUCTL_M_NONE);
 	assert_false(s.c.active);
 	assert_int_equal(s.probes, 1);
 	assert_int_equal(mtu(&s), 1440);
-	assert_string_equal(s.c.reason, "standard peer without a /32 or /128 tunnel address "
-					"(or we have none): keeping MTU 1440, MSS clamped");
+	assert_string_equal(s.c.reason, "cannot send ICMP echo outside the tunnel: keeping MTU 1440, "
+					"MSS clamped (no tunnel address: AllowedIPs 0.0.0.0/0, ::/0)");
 	assert_string_equal(pmtuctl_state_name(&s.c), "disabled");
 }
 
@@ -334,20 +376,41 @@ static void test_no_pings_peer(void **state)
 	uint64_t probes;
 
 	(void)state;
+	/* the tunnel address answers no pings: the endpoint is tried */
 	sim_init(&s, PEER_NO_PINGS, 1454);
+	start(&s, 4);
+	run_until(&s, T0 + S(30));
+	assert_int_equal(s.c.method, PMTUCTL_M_ICMP_ENDPOINT);
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_int_equal(mtu(&s), 1392);
+	assert_true(logged(&s, "tunnel address 10.9.0.2 answers no pings: trying icmp-endpoint probes"));
+
+	/* neither does the endpoint */
+	sim_init(&s, PEER_NO_PINGS, 1454);
+	s.ep_pings = false;
 	s.c.raise_ms = 60000;
 	start(&s, 4);
 	run_until(&s, T0 + S(30));
-	assert_int_equal(s.c.method, PMTUCTL_M_ICMP_TUNNEL);
+	assert_int_equal(s.c.method, PMTUCTL_M_ICMP_ENDPOINT);
 	assert_string_equal(pmtuctl_state_name(&s.c), "error");
-	assert_string_equal(s.c.reason, "peer answers no pings: keeping MTU 1440, MSS clamped");
+	assert_string_equal(s.c.reason, "the endpoint answers no pings: keeping MTU 1440, MSS clamped "
+					"(tunnel address 10.9.0.2 answers no pings)");
 	assert_int_equal(mtu(&s), 1440);
 	assert_int_equal(s.mtu_changes, 0);
 	/* bounded: nothing more until the retry (one raise interval) */
 	probes = s.probes;
-	assert_true(probes < 40);
+	assert_true(probes < 60);
 	run_until(&s, T0 + S(59));
 	assert_int_equal(s.probes, probes);
+
+	/* icmp-tunnel chosen by hand: no fallback */
+	sim_init(&s, PEER_NO_PINGS, 1454);
+	s.c.mode = PMTUCTL_MODE_ICMP_TUNNEL;
+	start(&s, 4);
+	run_until(&s, T0 + S(30));
+	assert_int_equal(s.c.method, PMTUCTL_M_ICMP_TUNNEL);
+	assert_string_equal(s.c.reason, "peer answers no pings: keeping MTU 1440, MSS clamped");
+	assert_int_equal(s.ep_targets_asked, 0);
 }
 
 /* Full-size data flows; the path shrinks under it and drops the ICMP: the
@@ -467,28 +530,85 @@ static void test_pinned(void **state)
 	assert_int_equal(mtu(&s), 1280);
 }
 
-/* Forged outer ICMP too-big: counted, only ever a reason to probe; the
- * MTU stays what the probes confirm. */
+/* n forged too-big hints, spacing apart; returns the forged bytes (the
+ * smallest such ICMP message: what a forger must send at least). */
+static uint64_t forge(struct sim *s, unsigned n, uint64_t spacing, uint32_t claim)
+{
+	struct pmtuctl_out o;
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		pmtuctl_on_ptb_hint(&s->c, claim, s->now, &o);
+		perform(s, &o);
+		bytes += s->c.family == 6 ? 96 : 56;
+		run_until(s, s->now + spacing);
+	}
+	return bytes;
+}
+
+/* Forged outer ICMP too-big: counted, only ever a reason to probe, and
+ * credit-limited: at most one probe round a second, and no more probe
+ * bytes than half what the forger sent (plus one round a minute). Before
+ * the limit, a flood bought 2.4 and a trickle of 15/s 48 probe bytes per
+ * forged byte here. */
 static void test_forged_hints(void **state)
 {
 	struct pmtuctl_out o;
 	struct sim s;
+	uint64_t b0, forged, round = 1454 + 1200;
 
 	(void)state;
 	sim_init(&s, PEER_WGMTUD, 1454);
 	start(&s, 4);
 	run_until(&s, T0 + S(3));
 	assert_int_equal(s.c.path_mtu, 1454);
-	for (int i = 0; i < 1000; i++) {
-		pmtuctl_on_ptb_hint(&s.c, 576 + (unsigned)i % 800, s.now, &o);
-		perform(&s, &o);
-		run_until(&s, s.now + MS(1));
-	}
+
+	/* the first hint (a real router's, say) is probed at once */
+	b0 = s.probe_bytes;
+	pmtuctl_on_ptb_hint(&s.c, 1400, s.now, &o);
+	perform(&s, &o);
+	assert_int_equal(o.n_probes, 2);
+	assert_int_equal(s.probe_bytes - b0, round);
+	assert_int_equal(s.c.ptb_limited, 0);
+	run_until(&s, s.now + S(2));
+
+	/* a flood: 20,000 in 10 s */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 20000, 500000, 576);
 	run_until(&s, s.now + S(5));
-	assert_int_equal(s.c.ptb_hints, 1000);
+	print_message("# flood: %llu forged bytes, %llu probe bytes\n",
+		      (unsigned long long)forged, (unsigned long long)(s.probe_bytes - b0));
+	assert_true(s.probe_bytes - b0 <= forged);
+	assert_true(s.probe_bytes - b0 <= 11 * round); /* one round a second */
+	assert_true(s.c.ptb_limited >= 20000 - 11);
+
+	/* a trickle: 15 a second for 20 s */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 300, MS(1000) / 15, 1300);
+	print_message("# trickle: %llu forged bytes, %llu probe bytes\n",
+		      (unsigned long long)forged, (unsigned long long)(s.probe_bytes - b0));
+	assert_true(s.probe_bytes - b0 <= forged);
+
+	/* a slow trickle: one a second for two minutes: half its bytes and
+	 * one round a minute */
+	b0 = s.probe_bytes;
+	forged = forge(&s, 120, S(1), 1300);
+	assert_true(s.probe_bytes - b0 <= forged / 2 + 3 * round);
+
+	run_until(&s, s.now + S(5));
+	assert_int_equal(s.c.ptb_hints, 1 + 20000 + 300 + 120);
 	assert_int_equal(s.c.path_mtu, 1454);
 	assert_int_equal(mtu(&s), 1394);
 	assert_int_equal(s.mtu_changes, 1);
+
+	/* while a search runs, hints only join its rounds */
+	sim_init(&s, PEER_WGMTUD, 1454);
+	s.c.mode = PMTUCTL_MODE_INBAND;
+	start(&s, 6);
+	b0 = s.probe_bytes;
+	forged = forge(&s, 2000, 1000000, 1300);
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_true(s.probe_bytes - b0 <= forged);
 }
 
 static void test_other_modes(void **state)
@@ -508,13 +628,19 @@ static void test_other_modes(void **state)
 	assert_int_equal(s.probes, 0);
 	assert_string_equal(s.c.reason, "no session yet");
 
-	/* icmp-endpoint is not there yet */
+	/* icmp-endpoint by hand: no hello, straight to the endpoint */
 	sim_init(&s, PEER_STANDARD, 1454);
 	s.c.mode = PMTUCTL_MODE_ICMP_ENDPOINT;
 	start(&s, 4);
-	assert_int_equal(s.probes, 0);
+	assert_int_equal(s.hellos, 0);
+	assert_int_equal(s.ep_targets_asked, 1);
+	assert_int_equal(s.targets_asked, 1);
+	assert_string_equal(s.c.reason, "probing 198.51.100.2 outside the tunnel");
+	run_until(&s, T0 + S(3));
+	assert_int_equal(s.c.path_mtu, 1454);
+	assert_int_equal(mtu(&s), 1392);
 	assert_string_equal(s.c.reason,
-			    "icmp-endpoint probing is not implemented: keeping MTU 1440, MSS clamped");
+			    "path MTU 1454 found by icmp-endpoint probes (the peer pads: inner MTU in 16-byte steps)");
 
 	/* icmp-tunnel by hand: no hello, straight to the pings */
 	sim_init(&s, PEER_STANDARD, 1454);

@@ -16,6 +16,7 @@
 #include "common/ratelimit.h"
 
 #define MS(x) ((uint64_t)(x) * 1000000ULL)
+#define S(x) (MS(x) * 1000ULL)
 #define T0 MS(5000)
 
 static const uint8_t HK[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
@@ -322,6 +323,40 @@ static void test_custom_rate_and_bucket(void **state)
 	assert_false(wg_bucket_take(&b, T0 + MS(60000)));
 }
 
+/* The ICMP errors wgmtud writes into its TUN (pmtu/icmp.h's rates: 10/s,
+ * burst 10 per source, behind 1000/s, burst 50): the same limiter. */
+static void test_icmp_error_rates(void **state)
+{
+	struct wg_ratelimit rl;
+	struct wg_bucket all;
+	uint8_t a[4] = { 10, 0, 0, 2 }, s6[16];
+	unsigned ok = 0;
+
+	assert_int_equal(wg_ratelimit_init_rate(&rl, 1024, HK, 10, 10), 0);
+	assert_int_equal(wg_bucket_init(&all, 1000, 50), 0);
+	for (int i = 0; i < 20; i++)
+		ok += wg_ratelimit_allow_shared(&rl, &all, AF_INET, a, T0);
+	assert_int_equal(ok, 10);
+	/* one more per 100 ms */
+	assert_false(wg_ratelimit_allow_shared(&rl, &all, AF_INET, a, T0 + MS(99)));
+	assert_true(wg_ratelimit_allow_shared(&rl, &all, AF_INET, a, T0 + MS(100)));
+	/* time going backwards earns nothing */
+	assert_false(wg_ratelimit_allow_shared(&rl, &all, AF_INET, a, T0 - MS(500)));
+	/* 60 more sources at once: the global bucket (full again after
+	 * 100 ms at 1000/s, burst 50, one just taken) runs dry at 49 */
+	ok = 0;
+	for (int i = 0; i < 60; i++) {
+		a[3] = (uint8_t)(10 + i);
+		ok += wg_ratelimit_allow_shared(&rl, &all, AF_INET, a, T0 + MS(100));
+	}
+	assert_int_equal(ok, 49);
+	assert_int_equal(rl.n_global_limited, 11);
+	v6("fd00::2", s6);
+	assert_true(wg_ratelimit_allow_shared(&rl, &all, AF_INET6, s6, T0 + S(2)));
+	assert_false(wg_ratelimit_allow_shared(&rl, &all, 99, s6, T0 + S(2)));
+	wg_ratelimit_free(&rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_flooder_does_not_starve),
 		cmocka_unit_test(test_global_limit),
 		cmocka_unit_test(test_custom_rate_and_bucket),
+		cmocka_unit_test(test_icmp_error_rates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

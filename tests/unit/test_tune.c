@@ -327,19 +327,44 @@ static void test_nft_script(void **state)
 
 static void test_peer_active(void **state)
 {
-	/* nothing moved, or only keepalives/handshakes */
-	assert_false(tp_peer_active(0, 0, 0, 0, 0, 0));
-	assert_false(tp_peer_active(148, 92 + 32, 0, 0, 0, 0));
-	assert_false(tp_peer_active(512, 512, 0, 0, 0, 0));
-	assert_true(tp_peer_active(513, 0, 0, 0, 0, 0));
-	/* two confirmation rounds of our own: 2 x (1392 + 1200) each way */
-	assert_false(tp_peer_active(2 * (1392 + 48 + 1200 + 48), 2 * (1392 + 48 + 1200 + 48),
-				    2 * (1392 + 1200), 2 * (1392 + 1200), 4, 4));
-	/* ... with one full-size TCP segment besides: active */
-	assert_true(tp_peer_active(2 * (1392 + 48 + 1200 + 48) + 1452, 2 * (1392 + 48 + 1200 + 48),
-				   2 * (1392 + 1200), 2 * (1392 + 1200), 4, 4));
-	/* lost probes are sent, not received: the reply side allows less */
-	assert_true(tp_peer_active(4 * 1500, 4 * 1500, 4 * 1420, 0, 4, 0));
+	struct tp_activity a = { 0 };
+	uint64_t rx = 1000000, tx = 2000000, pb = 0, pn = 0;
+
+	/* the first reading says nothing */
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* nothing moved, or only a keepalive and a handshake */
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	rx += 148 + 32;
+	tx += 92;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a full-size segment each way: active */
+	rx += 1452;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a confirmation round of ours (1392 and the 1200 control), answered */
+	pb += 1392 + 1200;
+	pn += 2;
+	rx += 1392 + 1200 + 2 * 32;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* a round sent just before a reading, the replies counted after it:
+	 * the echoes of the period before still explain them */
+	pb += 1392 + 1200;
+	pn += 2;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	rx += 1392 + 1200 + 2 * 32;
+	assert_false(tp_activity_update(&a, rx, tx, pb, pn));
+	/* ... but not two periods later */
+	rx += 1392 + 1200 + 2 * 32;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* our round plus a full-size TCP segment: active */
+	pb += 1392 + 1200;
+	pn += 2;
+	rx += 1392 + 1200 + 2 * 32 + 1452;
+	tx += 1392 + 1200 + 2 * 32;
+	assert_true(tp_activity_update(&a, rx, tx, pb, pn));
+	/* counters reset (the peer was removed and added again): not active */
+	assert_false(tp_activity_update(&a, 0, 0, pb, pn));
 }
 
 int main(void)

@@ -1,0 +1,27 @@
+#!/bin/bash
+# doctor and tune on an interface served by wgmtud: doctor reports
+# wgmtud's own per-peer path MTU (its wgmtu_* UAPI keys) without probing,
+# and tune leaves it alone (wgmtud applies its MTUs itself).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_wg.sh"
+. "$(dirname "$0")/lib_pmtud.sh"
+lab_init
+W="$LAB_BUILD/wgmtu"
+pmd_story wireguard-go wgmtud 4
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); i=d['interfaces'][0]; p=i['peers'][0]; print($1)"; }
+eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+lab_check "tunnel ping works" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
+lab_check "wgmtud's search completes" pmd_wait_key 15 "$VIF" wgmtu_state search_complete
+PM=$(pmd_get "$VIF" wgmtu_path_mtu) EM=$(pmd_get "$VIF" wgmtu_effective_mtu)
+lab_run vps "$W" doctor --json "$VIF" >"$LAB_TMP/d.json"; RC=$?
+lab_check "doctor: exit 0" eq "$RC" 0
+lab_check "doctor: implementation wgmtud, its path and effective MTU, ok" \
+	eq "$(json 'i["implementation"], i["wgmtud"], p["method"], p["wgmtud_path_mtu"], p["wgmtud_effective_mtu"], p["verdict"], p["probes_sent"]' <"$LAB_TMP/d.json")" \
+	"wgmtud True wgmtud $PM $EM ok 0"
+lab_check "doctor text names wgmtud" bash -c "ip netns exec $(lab_ns vps) '$W' doctor '$VIF' | grep -q 'wgmtud       serves this peer: path MTU $PM'"
+R0=$(lab_run vps ip route show table all)
+lab_run vps "$W" tune "$VIF" >"$LAB_TMP/t.txt"; RC=$?
+lab_check "tune: exit 0, nothing to tune" bash -c "[ $RC = 0 ] && grep -q 'nothing to tune' '$LAB_TMP/t.txt'"
+lab_check "tune changed no route" eq "$(lab_run vps ip route show table all)" "$R0"
+lab_check_fails "tune loaded no nftables table" lab_run vps nft list table inet "wgmtu_$VIF"
+lab_done

@@ -1,0 +1,3 @@
+#!/bin/bash
+# t_pmtud_fulltunnel.sh with 6 subnet (outer family, AllowedIPs kind).
+exec "$(dirname "$0")/t_pmtud_fulltunnel.sh" 6 subnet
