@@ -4,6 +4,8 @@
 #                              CLI, network-namespace and fuzz-smoke tests
 #   scripts/test.sh --san      the same suite built with ASan+UBSan
 #   scripts/test.sh [--san] PATTERN   only tests whose name contains PATTERN
+#   scripts/test.sh [--san] --soak MINUTES   build, then only the soak test
+#                              (tests/soak/soak.sh; not part of the suite)
 #   scripts/test.sh --deb      also build the Debian package and check it
 #                              (tests/cli/t_deb.sh, about a minute; installs
 #                              dpkg-buildpackage, debhelper, lintian)
@@ -16,6 +18,12 @@ DEB=
 if [ "${1:-}" = "--deb" ]; then DEB=--deb; export WGMTU_TEST_DEB=1; shift; fi
 "./scripts/deps.sh" $DEB || exit 1
 if [ "${1:-}" = "--san" ]; then SAN=1; shift; fi
+SOAK=""
+if [ "${1:-}" = "--soak" ]; then
+	SOAK=${2:-}
+	case "$SOAK" in ''|*[!0-9]*) echo "usage: scripts/test.sh [--san] --soak MINUTES"; exit 2 ;; esac
+	shift 2
+fi
 JOBS=$(nproc 2>/dev/null || echo 2)
 if [ $SAN = 1 ]; then
 	BUILD=build-san
@@ -37,6 +45,10 @@ rm -f /tmp/wgmtu-build.$$.log
 if ! make -s SAN=$SAN check-layers; then
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
+fi
+if [ -n "$SOAK" ]; then
+	bash tests/soak/soak.sh "$SOAK"
+	exit $?
 fi
 if [ $SAN = 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 	if ! make -s fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
