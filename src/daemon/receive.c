@@ -86,10 +86,17 @@ static void rx_handshake(struct wgd_device *dev, struct wgd_dgram *d,
 
 	under = wg_load_update(&dev->load, pending, dev->now);
 	/* under load, a source over its budget costs no crypto at all: not
-	 * even MAC1 (a flood of valid MAC1s is what this stops) */
-	if (under && !wg_ratelimit_allow(&dev->flood_rl, d->ep.addr.sa.sa_family, a, dev->now)) {
-		wgd_drop(dev, WGD_DROP_UNDER_LOAD_SOURCE, NULL);
-		return;
+	 * even MAC1 (a flood of valid MAC1s is what this stops). A source the
+	 * table has no room for goes on as before: a flood from spoofed
+	 * addresses fills the table, and must not lock every new peer out. */
+	if (under) {
+		uint64_t full = dev->flood_rl.n_refused_full;
+
+		if (!wg_ratelimit_allow(&dev->flood_rl, d->ep.addr.sa.sa_family, a, dev->now) &&
+		    dev->flood_rl.n_refused_full == full) {
+			wgd_drop(dev, WGD_DROP_UNDER_LOAD_SOURCE, NULL);
+			return;
+		}
 	}
 	mac = wg_cookie_validate(&dev->cookie, d->buf, d->len, a, alen, port, dev->now);
 	v = wg_load_decide(under, mac != WG_COOKIE_MAC_INVALID, mac == WG_COOKIE_MAC_VALID_MAC2,
