@@ -342,7 +342,7 @@ static ssize_t feed(struct wgd_ipc *ipc, struct wgd_ipc_client *c, const uint8_t
 		}
 		charge(ipc, c);
 		if (c->req_bytes > WGD_IPC_MAX_REQUEST) {
-			refuse(ipc, c, "request longer than 8 MiB");
+			refuse(ipc, c, "request longer than 24 MiB");
 			return (ssize_t)len;
 		}
 		if (c->charged > WGD_IPC_REQUEST_MEM) {

@@ -32,7 +32,7 @@
 #include "uapi/uapi.h"
 
 #define WGD_IPC_DIR "/var/run/wireguard"
-#define WGD_IPC_MAX_REQUEST (8u << 20)  /* a setconf of many thousand peers */
+#define WGD_IPC_MAX_REQUEST (24u << 20) /* a setconf of 100k peers is ~16 MiB */
 #define WGD_IPC_REQUEST_MEM (32u << 20) /* parsed state of one request */
 #define WGD_IPC_BUDGET (64u << 20)      /* all pending requests and replies */
 #define WGD_IPC_MAX_CLIENTS 1024
