@@ -18,8 +18,9 @@
  * WGD_IPC_MAX_REQUEST bytes and WGD_IPC_REQUEST_MEM bytes of parsed state;
  * all clients' pending requests and replies together WGD_IPC_BUDGET bytes.
  * A request over a limit is answered errno=-12 (ENOMEM) and the connection
- * closed. Under pressure (clients or budget), a client that made no
- * progress for WGD_IPC_STALL_MS is closed to make room. Refusals are
+ * closed; a reply is never refused (its size is the device's). Under
+ * pressure (clients or budget), a client that made no progress for
+ * WGD_IPC_STALL_MS is closed to make room. Refusals are
  * logged at most once a second, with the count of those not logged.
  */
 #ifndef WGMTU_DAEMON_IPC_H
