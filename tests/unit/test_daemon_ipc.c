@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The UAPI client state machines (daemon/ipc.c) over real UNIX sockets,
  * driven by hand instead of an epoll loop: a client that never reads
- * costs no waiting and bounded memory, a request over 8 MiB is refused
- * with ENOMEM, a set ended by EOF is applied, hundreds of clients are
+ * costs no waiting and bounded memory, a request over the limit or the
+ * shared budget is refused with ENOMEM, a set ended by EOF is applied, hundreds of clients are
  * served. No root needed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,42 +199,89 @@ static void test_non_reader(void **st)
 	assert_int_equal(ipc.used, 0);
 }
 
-/* An endless set: refused with ENOMEM past 8 MiB, memory released. */
+/* An endless set of lines that hold no memory: refused with ENOMEM past
+ * the request limit (lowered to 1 MiB here). */
 static void test_request_limit(void **st)
 {
 	static char chunk[65536];
 	char buf[256];
 	size_t off = 0, total = 0;
-	int c = client(), s, i = 0;
+	int c = client(), s;
 
 	(void)st;
-	while (off + 120 < sizeof(chunk)) {
-		i++;
-		off += (size_t)snprintf(chunk + off, sizeof(chunk) - off,
-					"public_key=%064x\nallowed_ip=10.0.%d.0/24\n", i, i & 255);
-	}
+	ipc.max_request = 1u << 20;
+	while (off + 20 < sizeof(chunk))
+		off += (size_t)snprintf(chunk + off, sizeof(chunk) - off, "listen_port=%zu\n", off % 60000);
 	fcntl(c, F_SETFL, O_NONBLOCK);
 	wgd_ipc_accept(&ipc);
 	s = last_server_fd();
 	assert_int_equal(send(c, "set=1\n", 6, 0), 6);
-	while (total < (10u << 20) && ipc.n_clients) {
+	while (total < (4u << 20) && ipc.n_clients) {
 		ssize_t r = send(c, chunk, off, MSG_NOSIGNAL);
 
 		if (r > 0)
 			total += (size_t)r;
 		wgd_ipc_client_event(&ipc, s, EPOLLIN);
-		if (ipc.n_clients)
-			assert_true(ipc.used <= WGD_IPC_REQUEST_MEM);
 	}
-	printf("# refused after %zu bytes sent; peak %zu bytes held\n", total, ipc.used_peak);
+	printf("# refused after %zu bytes sent\n", total);
 	assert_int_equal(ipc.n_clients, 0);
-	assert_true(total <= WGD_IPC_MAX_REQUEST + (2u << 20));
+	assert_true(total <= (1u << 20) + (512u << 10));
 	assert_int_equal(ipc.refused, 1);
 	assert_int_equal(ipc.used, 0);
 	assert_int_equal(n_sets, 0);
 	read_all(c, buf, sizeof(buf));
 	assert_string_equal(buf, "errno=-12\n\n");
 	close(c);
+}
+
+/* Endless sets of peers from three clients at once: what they hold
+ * together never stays over the budget (lowered to 4 MiB here); the one
+ * that would go over is refused, and its memory released. */
+static void test_budget(void **st)
+{
+	static char chunk[65536];
+	size_t off = 0;
+	int c[3], s[3], i = 0, refused = 0;
+
+	(void)st;
+	ipc.budget = 4u << 20;
+	while (off + 120 < sizeof(chunk)) {
+		i++;
+		off += (size_t)snprintf(chunk + off, sizeof(chunk) - off,
+					"public_key=%064x\nallowed_ip=10.0.%d.0/24\n", i, i & 255);
+	}
+	for (int k = 0; k < 3; k++) {
+		c[k] = client();
+		fcntl(c[k], F_SETFL, O_NONBLOCK);
+		wgd_ipc_accept(&ipc);
+		s[k] = last_server_fd();
+		assert_int_equal(send(c[k], "set=1\n", 6, 0), 6);
+	}
+	for (int round = 0; round < 200 && ipc.n_clients; round++)
+		for (int k = 0; k < 3; k++) {
+			if (c[k] < 0)
+				continue;
+			if (send(c[k], chunk, off, MSG_NOSIGNAL) < 0 && errno != EAGAIN) {
+				close(c[k]);
+				c[k] = -1;
+				continue;
+			}
+			wgd_ipc_client_event(&ipc, s[k], EPOLLIN);
+			assert_true(ipc.used <= ipc.budget);
+		}
+	for (int k = 0; k < 3; k++) {
+		char buf[256];
+
+		if (c[k] < 0)
+			continue;
+		read_all(c[k], buf, sizeof(buf));
+		refused += !strcmp(buf, "errno=-12\n\n");
+		close(c[k]);
+	}
+	printf("# %d of 3 refused; peak %zu bytes held (budget %zu)\n", refused, ipc.used_peak, ipc.budget);
+	assert_true(ipc.refused >= 1);
+	assert_true(ipc.used_peak <= ipc.budget + (4u << 20)); /* one step of a growing array */
+	assert_int_equal(n_sets, 0);
 }
 
 static void test_many_clients(void **st)
@@ -296,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_and_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 		cmocka_unit_test(test_inherited_checks),
 	};
