@@ -7,6 +7,16 @@
 #include <errno.h>
 #include <string.h>
 
+/* IP protocol number and TCP header fields used here (RFC 9293). */
+enum {
+	IPPROTO_TCP_NUM = 6,
+	TCP_FLAGS_OFF = 13,
+	TCP_FIN = 0x01,
+	TCP_PSH = 0x08,
+	TCP_ACK = 0x10,
+	TCP_CWR = 0x80,
+};
+
 static uint32_t fold16(uint64_t acc)
 {
 	while (acc >> 16)
@@ -83,12 +93,12 @@ int wg_gso_tso_init(struct wg_gso_tso *t, const uint8_t *pkt, size_t len, size_t
 		return -EINVAL;
 	if (pkt[0] >> 4 == 4) {
 		t->iphl = (size_t)(pkt[0] & 0x0f) * 4;
-		if (t->iphl < 20 || pkt[9] != 6 || (size_t)(pkt[2] << 8 | pkt[3]) != len)
+		if (t->iphl < 20 || pkt[9] != IPPROTO_TCP_NUM || (size_t)(pkt[2] << 8 | pkt[3]) != len)
 			return -EINVAL;
 	} else if (pkt[0] >> 4 == 6) {
 		t->iphl = 40;
 		t->v6 = true;
-		if (len < 40 || pkt[6] != 6 || (size_t)(pkt[4] << 8 | pkt[5]) + 40 != len)
+		if (len < 40 || pkt[6] != IPPROTO_TCP_NUM || (size_t)(pkt[4] << 8 | pkt[5]) + 40 != len)
 			return -EINVAL;
 	} else {
 		return -EINVAL;
@@ -132,9 +142,9 @@ int wg_gso_tso_next(struct wg_gso_tso *t, uint8_t *out, size_t cap)
 	}
 	put_be32(tcp + 4, get_be32(tcp + 4) + (uint32_t)t->off);
 	if (!last)
-		tcp[13] &= (uint8_t)~0x09; /* FIN, PSH only on the last segment */
+		tcp[TCP_FLAGS_OFF] &= (uint8_t)~(TCP_FIN | TCP_PSH); /* only on the last segment */
 	if (t->seg)
-		tcp[13] &= (uint8_t)~0x80; /* CWR only on the first */
+		tcp[TCP_FLAGS_OFF] &= (uint8_t)~TCP_CWR; /* only on the first */
 	/* pseudo-header + segment */
 	tcp[16] = tcp[17] = 0;
 	if (t->v6)
@@ -164,13 +174,13 @@ static bool gro_parse(const uint8_t *p, size_t len, struct gro_info *g)
 	if (len < 20)
 		return false;
 	if (p[0] == 0x45) {
-		if ((size_t)(p[2] << 8 | p[3]) != len || p[9] != 6 ||
+		if ((size_t)(p[2] << 8 | p[3]) != len || p[9] != IPPROTO_TCP_NUM ||
 		    ((p[6] << 8 | p[7]) & 0x3fff)) /* MF or fragment offset */
 			return false;
 		g->iphl = 20;
 		g->v6 = false;
 	} else if (p[0] >> 4 == 6) {
-		if (len < 40 || (size_t)(p[4] << 8 | p[5]) + 40 != len || p[6] != 6)
+		if (len < 40 || (size_t)(p[4] << 8 | p[5]) + 40 != len || p[6] != IPPROTO_TCP_NUM)
 			return false;
 		g->iphl = 40;
 		g->v6 = true;
@@ -184,7 +194,7 @@ static bool gro_parse(const uint8_t *p, size_t len, struct gro_info *g)
 		return false;
 	g->plen = len - g->iphl - g->thl;
 	g->seq = get_be32(p + g->iphl + 4);
-	g->flags = p[g->iphl + 13];
+	g->flags = p[g->iphl + TCP_FLAGS_OFF];
 	return true;
 }
 
@@ -218,7 +228,7 @@ size_t wg_gso_gro_run(const struct wg_gso_gro_pkt *pkts, size_t n)
 	if (!n)
 		return 0;
 	if (!gro_parse(pkts[0].p, pkts[0].len, &first) || !first.plen ||
-	    first.flags != 0x10)
+	    first.flags != TCP_ACK)
 		return 1;
 	prev = first;
 	total = pkts[0].len;
@@ -226,7 +236,7 @@ size_t wg_gso_gro_run(const struct wg_gso_gro_pkt *pkts, size_t n)
 		if (!gro_parse(pkts[k].p, pkts[k].len, &cur) ||
 		    !gro_same(pkts[0].p, pkts[k].p, &first, &cur))
 			break;
-		if (prev.flags != 0x10 || (cur.flags != 0x10 && cur.flags != 0x18))
+		if (prev.flags != TCP_ACK || (cur.flags != TCP_ACK && cur.flags != (TCP_ACK | TCP_PSH)))
 			break;
 		if (prev.plen != first.plen || !cur.plen || cur.plen > first.plen)
 			break;
@@ -263,7 +273,7 @@ size_t wg_gso_gro_merge_headers(struct wg_gso_gro_pkt *pkts, size_t n, struct wg
 		put_be16(p + 10, csum_fold(wg_gso_csum_partial(p, 20, 0)));
 		sum = wg_gso_csum_partial(p + 12, 8, 0);
 	}
-	tcp[13] = last.flags; /* PSH of the last segment */
+	tcp[TCP_FLAGS_OFF] = last.flags; /* PSH of the last segment */
 	sum += 6 + (uint32_t)(total - g.iphl);
 	/* CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum */
 	put_be16(tcp + 16, (uint16_t)~csum_fold(sum));

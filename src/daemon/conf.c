@@ -435,12 +435,13 @@ static void commit_peer(struct wgd_device *dev, struct plan *pl, size_t i, size_
 	}
 }
 
-static void commit(struct wgd_device *dev, struct plan *pl)
+static void commit(struct wgd_device *dev, struct plan *pl, uint64_t t0)
 {
 	struct wg_uapi_txn *txn = pl->txn;
 	size_t created = 0, removed = 0;
+	uint64_t t1 = now_ns();
 
-	dev->now = now_ns();
+	dev->now = t1;
 	if (pl->key_change)
 		install_identity(dev, pl);
 	wgd_pmtu_conf_dev(dev, txn);
@@ -452,8 +453,10 @@ static void commit(struct wgd_device *dev, struct plan *pl)
 	for (size_t i = 0; i < txn->n_peers; i++)
 		commit_peer(dev, pl, i, &created, &removed);
 	if (created || removed)
-		log_info("UAPI set: %zu peers created, %zu removed, %zu now", created, removed,
-			 dev->n_peers);
+		log_info("UAPI set: %zu peers created, %zu removed, %zu now (prepared in %llu ms, "
+			 "committed in %llu ms)", created, removed, dev->n_peers,
+			 (unsigned long long)((t1 - t0) / 1000000),
+			 (unsigned long long)((now_ns() - t1) / 1000000));
 }
 
 int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
@@ -461,9 +464,10 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 	struct wgd_device *dev = ctx;
 	struct plan pl = { .txn = txn };
 	uint32_t old_mark = dev->fwmark;
+	uint64_t t0 = now_ns();
 	int r;
 
-	pl.last_pump = now_ns();
+	pl.last_pump = t0;
 	r = prepare(dev, &pl);
 	if (r < 0) {
 		log_err("UAPI set: %s; nothing changed", strerror(-r));
@@ -496,7 +500,7 @@ int wgd_conf_set(void *ctx, struct wg_uapi_txn *txn)
 	}
 	if (dev->fwmark != old_mark)
 		wgd_pmtu_set_fwmark(dev); /* the icmp-endpoint sockets follow */
-	commit(dev, &pl);
+	commit(dev, &pl, t0);
 out:
 	plan_free(dev, &pl);
 	return r;

@@ -8,6 +8,7 @@
 
 enum {
 	TCP_HDR = 20,
+	TCP_FLAGS_OFF = 13,
 	TCP_FLAG_SYN = 0x02,
 	TCPOPT_EOL = 0,
 	TCPOPT_NOP = 1,
@@ -78,7 +79,7 @@ enum mss_result mss_clamp_parsed(uint8_t *pkt, const struct ipinfo *ii, uint16_t
 	if (seg < TCP_HDR)
 		return MSS_TRUNCATED;
 	tcp = pkt + ii->l4_off;
-	if (!(tcp[13] & TCP_FLAG_SYN))
+	if (!(tcp[TCP_FLAGS_OFF] & TCP_FLAG_SYN))
 		return MSS_NOT_SYN;
 	hlen = (tcp[12] >> 4) * 4u;
 	if (hlen < TCP_HDR || hlen > seg)

@@ -614,6 +614,9 @@ static void print_prometheus(FILE *f, const struct fetched *x, int n)
 			 "Bytes of path-MTU probes sent to the peer.", "wgmtu_probe_bytes");
 	prom_peer_metric(f, x, n, "wgmtu_peer_ptb_hints_total", "counter",
 			 "ICMP too-big hints received for the peer.", "wgmtu_ptb_hints");
+	prom_peer_metric(f, x, n, "wgmtu_peer_ptb_hints_limited_total", "counter",
+			 "ICMP too-big hints that started no probe (hint rate limit).",
+			 "wgmtu_ptb_hints_limited");
 	prom_peer_metric(f, x, n, "wgmtu_peer_last_change_timestamp_seconds", "gauge",
 			 "When the peer's effective MTU last changed (Unix time; 0 never).",
 			 "wgmtu_last_change_sec");

@@ -326,11 +326,11 @@ lab_check "JSON: drops by reason, device and peer" eq "$("$W" show --json wgd | 
 	"{'no-allowed-ips-route': 7, 'too-big': 3} {'decrypt-failed': 2} 1454"
 lab_check "dump: one interface line, one tab-separated line per peer" eq "$("$W" show wgx dump)" \
 "wgmtud	51820	on	on	1500
-$K1	192.0.2.1:51820	10.99.0.2/32,fd00:99::2/128	$((NOW - 30))	2000	1000	off	search_complete	inband	1454	1394	0	$((NOW - 125))	9	12345	2
-$K2	[2001:db8::2]:51820	10.99.0.3/32	$((NOW - 30))	2000	1000	off	search_complete	icmp-tunnel	1454	1374	0	$((NOW - 7200))	20	30000	0"
+$K1	192.0.2.1:51820	10.99.0.2/32,fd00:99::2/128	$((NOW - 30))	2000	1000	off	search_complete	inband	1454	1394	0	$((NOW - 125))	9	12345	2	-
+$K2	[2001:db8::2]:51820	10.99.0.3/32	$((NOW - 30))	2000	1000	off	search_complete	icmp-tunnel	1454	1374	0	$((NOW - 7200))	20	30000	0	-"
 lab_check "all dump: every line starts with the interface; a non-wgmtud has '-' columns" eq \
 	"$("$W" show all dump | awk -F'\t' '$1 == "wgs" {print NF, $2, $NF}')" "6 other -
-17 $K1 -"
+18 $K1 -"
 lab_check "--watch --count 2 -n 0.2: two frames, 0.2 s apart, not a tty: time stamps" bash -c "
 	out=\$(timeout 5 '$W' show wgx --watch --count 2 -n 0.2); rc=\$?
 	[ \$rc -eq 0 ] && [ \$(grep -c '^-- ' <<<\"\$out\") -eq 2 ] && [ \$(grep -c '^interface: wgx' <<<\"\$out\") -eq 2 ]"

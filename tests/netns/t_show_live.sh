@@ -21,6 +21,9 @@ lab_check "--prometheus: path MTU 1454, effective MTU 1394 for the peer" bash -c
 lab_check "--prometheus: probes counted, state search_complete, method inband" bash -c "
 	grep -Eq '^wgmtu_peer_probes_sent_total\{interface=\"$LIF\",public_key=\"[^\"]+\"\} [1-9][0-9]*$' '$LAB_TMP/prom' &&
 	grep -qx 'wgmtu_peer_state{interface=\"$LIF\",public_key=\"$PUB\",state=\"search_complete\",method=\"inband\"} 1' '$LAB_TMP/prom'"
+lab_check "--prometheus: PTB hints and rate-limited hints as counters" bash -c "
+	grep -q '^wgmtu_peer_ptb_hints_total{interface=\"$LIF\",public_key=\"$PUB\"} [0-9]' '$LAB_TMP/prom' &&
+	grep -q '^wgmtu_peer_ptb_hints_limited_total{interface=\"$LIF\",public_key=\"$PUB\"} [0-9]' '$LAB_TMP/prom'"
 lab_check "--prometheus: the daemon's drop counters by reason (too_big >= 1)" \
 	grep -Eq "^wgmtu_drops_total\{interface=\"$LIF\",reason=\"too_big\"\} [1-9][0-9]*$" "$LAB_TMP/prom"
 lab_check "dump: the peer line carries search_complete inband 1454 1394" bash -c "

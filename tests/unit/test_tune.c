@@ -216,7 +216,7 @@ static void test_plan_routes(void **state)
 	routes[0] = route("10.99.0.0/24", 254, 2, 253, "10.99.0.2");
 	routes[1] = route("fd99::/64", 254, 2, 0, NULL);
 	routes[1].priority = 256;
-	routes[1].pref = 2;
+	routes[1].pref = 1; /* RFC 4191: high (medium is 0) */
 	routes[2] = route("10.98.0.0/24", 254, 3, 253, NULL);
 	routes[3] = route("10.99.0.2/32", 255, 2, 254, "10.99.0.2"); /* local table: ignored */
 	t[0] = (struct tp_target){ .peer = &m.ifs[0].peers[0], .mtu = 1392 };
@@ -271,7 +271,7 @@ static void test_plan_routes(void **state)
 		assert_int_equal(tp_plan(1420, &t6, 1, routes, 4, a, 16), 1);
 		tp_format(&a[0], "wg0", line, sizeof(line));
 		assert_string_equal(line, "ip -6 route replace fd99::/64 dev wg0 table main metric 256 "
-				    "proto kernel scope global pref medium mtu lock 1300");
+				    "proto kernel scope global pref high mtu lock 1300");
 	}
 	wgm_free(&m);
 }
