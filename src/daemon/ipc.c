@@ -199,6 +199,8 @@ static void reset_out(struct wgd_ipc_client *c)
 
 static void client_drop(struct wgd_ipc *ipc, struct wgd_ipc_client *c)
 {
+	if (ipc->big == c)
+		ipc->big = NULL;
 	ipc->by_fd[c->fd] = NULL;
 	close(c->fd); /* leaves the epoll set with it */
 	wg_uapi_conn_free(&c->conn); /* wipes any half-parsed keys */
@@ -244,10 +246,19 @@ static bool evict_stalled(struct wgd_ipc *ipc, const struct wgd_ipc_client *keep
 	return true;
 }
 
+/* What counts against the budget: all but the one large get reply being
+ * written (ipc->big, forgotten once it is out). */
+static size_t counted(struct wgd_ipc *ipc)
+{
+	if (ipc->big && !out_pending(ipc->big))
+		ipc->big = NULL;
+	return ipc->used - (ipc->big ? ipc->big->charged : 0);
+}
+
 /* Over the budget (after evicting what can be evicted)? */
 static bool over_budget(struct wgd_ipc *ipc, const struct wgd_ipc_client *c)
 {
-	while (ipc->used > WGD_IPC_BUDGET)
+	while (counted(ipc) > WGD_IPC_BUDGET)
 		if (!evict_stalled(ipc, c))
 			return true;
 	return false;
@@ -314,9 +325,13 @@ static int answer(struct wgd_ipc *ipc, struct wgd_ipc_client *c, enum wg_uapi_ev
 		return -1;
 	charge(ipc, c);
 	if (over_budget(ipc, c)) {
-		ipc->refused++;
-		ipc_log(ipc, "reply of %zu bytes over the memory budget: client closed", c->out.len);
-		return -1;
+		if (ev != WG_UAPI_EV_GET || ipc->big) {
+			ipc->refused++;
+			ipc_log(ipc, "reply of %zu bytes over the memory budget: client closed",
+				c->out.len);
+			return -1;
+		}
+		ipc->big = c; /* one large get reply at a time, outside the budget */
 	}
 	return flush_out(c) < 0 ? -1 : 0;
 }

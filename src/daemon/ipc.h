@@ -16,7 +16,10 @@
  *
  * Limits: WGD_IPC_MAX_CLIENTS connections; one request at most
  * WGD_IPC_MAX_REQUEST bytes and WGD_IPC_REQUEST_MEM bytes of parsed state;
- * all clients' pending requests and replies together WGD_IPC_BUDGET bytes.
+ * all clients' pending requests and replies together WGD_IPC_BUDGET bytes,
+ * except one get reply at a time, which may be larger (a large device's
+ * `wg show`): while it is written it is not counted, so memory stays
+ * within the budget plus one reply the size of the device.
  * A request over a limit is answered errno=-12 (ENOMEM) and the connection
  * closed. Under pressure (clients or budget), a client that made no
  * progress for WGD_IPC_STALL_MS is closed to make room. Refusals are
@@ -73,6 +76,9 @@ struct wgd_ipc {
 	size_t by_fd_cap;
 	unsigned n_clients;
 	size_t used;             /* bytes of all pending requests and replies */
+	/* the one client whose get reply may exceed the budget while it is
+	 * written (a device of 100k peers answers ~57 MB): not counted */
+	struct wgd_ipc_client *big;
 	int spare_fd;            /* released to accept-and-close at EMFILE */
 	/* refusal log: at most one line a second */
 	uint64_t log_ms;
