@@ -205,8 +205,10 @@ static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
 			dp->verdict.v = TP_OK;
 			continue;
 		}
+		/* a handshake "in the future" (clock stepped back) is recent */
 		if (!o->all && o->method != DOCTOR_M_NONE &&
-		    (!dp->peer->handshake || now - dp->peer->handshake > DOCTOR_IDLE_S)) {
+		    (!dp->peer->handshake ||
+		     (now > dp->peer->handshake && now - dp->peer->handshake > DOCTOR_IDLE_S))) {
 			dp->idle = true;
 			dp->idle_s = dp->peer->handshake && now > dp->peer->handshake ?
 				     now - dp->peer->handshake : 0;
