@@ -250,6 +250,13 @@ void wgd_send_flush(struct wgd_device *dev);
 void wgd_send_staged_purge(struct wgd_peer *peer, enum wgd_drop why);
 
 /* receive.c */
+/* The received datagrams d[0..n) as single WireGuard messages in out (at
+ * most cap): a UDP GRO super-datagram (gso > 0) becomes its segments of gso
+ * bytes, the last one possibly shorter, in place (pointers into its
+ * buffer) and each with the sender's endpoint; other datagrams are copied
+ * as they are (a truncated one, len 0, stays one empty message). Returns
+ * the count. Pure. */
+size_t wgd_receive_split(const struct wgd_dgram *d, int n, struct wgd_dgram *out, size_t cap);
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd);
 /* hands the "too big" hints the UDP edge kept (from its error queues,
  * drained while receiving or sending) to the path MTU code */

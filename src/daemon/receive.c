@@ -372,22 +372,15 @@ void wgd_receive_hints(struct wgd_device *dev)
 /* The received datagrams as single WireGuard messages in dev->rxd: a UDP
  * GRO super-datagram (d->gso > 0) is cut into its segments in place, each
  * with the sender's endpoint. Returns the count (at most WGD_RX_SEGS). */
-static size_t rx_split(struct wgd_device *dev, const struct wgd_dgram *d, int n)
+size_t wgd_receive_split(const struct wgd_dgram *d, int n, struct wgd_dgram *out, size_t cap)
 {
 	size_t ns = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && ns < cap; i++) {
 		size_t seg = d[i].gso ? d[i].gso : d[i].len, off = 0;
 
-		if (ns == WGD_RX_SEGS)
-			break;
-
-		if (d[i].gso && !dev->seen_gro) {
-			dev->seen_gro = true;
-			log_info("UDP GRO: received %zu bytes in segments of %zu", d[i].len, d[i].gso);
-		}
 		do {
-			struct wgd_dgram *s = &dev->rxd[ns++];
+			struct wgd_dgram *s = &out[ns++];
 			size_t len = d[i].len - off < seg ? d[i].len - off : seg;
 
 			s->buf = d[i].buf + off;
@@ -396,9 +389,19 @@ static size_t rx_split(struct wgd_device *dev, const struct wgd_dgram *d, int n)
 			s->gso = 0;
 			s->ep = d[i].ep;
 			off += len;
-		} while (off < d[i].len && ns < WGD_RX_SEGS);
+		} while (off < d[i].len && ns < cap);
 	}
 	return ns;
+}
+
+static size_t rx_split(struct wgd_device *dev, const struct wgd_dgram *d, int n)
+{
+	for (int i = 0; i < n && !dev->seen_gro; i++)
+		if (d[i].gso) {
+			dev->seen_gro = true;
+			log_info("UDP GRO: received %zu bytes in segments of %zu", d[i].len, d[i].gso);
+		}
+	return wgd_receive_split(d, n, dev->rxd, WGD_RX_SEGS);
 }
 
 void wgd_receive_udp_readable(struct wgd_device *dev, int fd)
