@@ -221,10 +221,11 @@ static int severity(enum ana_verdict v)
 
 /*
  * wgmtud searches the path MTU with in-band probes: encrypted data messages
- * of chosen sizes, off the 16-byte padding grid, each size sent a few times,
- * acked by the peer with 56-byte messages. Those above the path MTU are lost
- * by design. When the receiving end acks probes, sizes that look like probes
- * and never arrived are moved out of sent/lost into probes_lost.
+ * of chosen sizes (mostly off the 16-byte padding grid), each size sent a
+ * few times, acked by the peer with 56-byte messages. Those above the path
+ * MTU are lost by design. When the receiving end acks probes, sizes sent at
+ * most ANA_PROBE_MAX_REPEAT times, never delivered and larger than anything
+ * that was, are moved out of sent/lost into probes_lost.
  */
 static void set_probes_aside(struct ana_mdir *x, struct ana_cap *c[2])
 {
@@ -238,7 +239,10 @@ static void set_probes_aside(struct ana_mdir *x, struct ana_cap *c[2])
 	for (uint32_t i = 0; i < d->n_sizes; i++) {
 		struct ana_size *s = &d->sizes[i];
 
-		if (!ana_size_probe_like(s) || !s->lost || s->delivered)
+		/* sent a few times, never delivered, above everything that
+		 * was: probes land on the padding grid too (1424 = 32 + 16 x 87) */
+		if (s->count > ANA_PROBE_MAX_REPEAT || !s->lost || s->delivered ||
+		    s->ip_len <= x->max_delivered)
 			continue;
 		s->probe = true;
 		x->sent -= s->lost;

@@ -4,17 +4,20 @@
 # The captures hold UDP GSO/GRO super-packets of up to 64 KB and wgmtud's
 # in-band probes above the path MTU; neither is loss. Set ANA_SAVE=DIR to
 # keep the captures (tests/fixtures/analyze/wgmtud4-*.pcap are their first
-# 108 packets: tcpdump -r IN -c 108 -w OUT).
+# 108 packets: tcpdump -r IN -c 108 -w OUT). Usage: t_analyze_wgmtud.sh
+# [4|6] (outer family; t_analyze_wgmtud6.sh runs IPv6).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_wg.sh"
 . "$(dirname "$0")/lib_pmtud.sh"
 W="$LAB_BUILD/wgmtu"
+FAM=${1:-4}
+HDR=28; [ "$FAM" = 6 ] && HDR=48   # IP + UDP header bytes
 lab_init
-pmd_story wgmtud wgmtud 4
+pmd_story wgmtud wgmtud "$FAM"
 CL="$LAB_TMP/laptop.pcap" CV="$LAB_TMP/vps.pcap"
-lab_bg laptop tcpdump-l tcpdump -n -U --immediate-mode -i v-home -w "$CL" udp or icmp
+lab_bg laptop tcpdump-l tcpdump -n -U --immediate-mode -i v-home -w "$CL" udp or icmp or icmp6
 TL=$LAB_LASTPID
-lab_bg vps tcpdump-v tcpdump -n -U --immediate-mode -i v-isp -w "$CV" udp or icmp
+lab_bg vps tcpdump-v tcpdump -n -U --immediate-mode -i v-isp -w "$CV" udp or icmp or icmp6
 TV=$LAB_LASTPID
 lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-l.log" || lab_die "tcpdump (laptop) did not start"
 lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-v.log" || lab_die "tcpdump (vps) did not start"
@@ -26,16 +29,18 @@ kill -INT "$TL" "$TV" 2>/dev/null
 wait "$TL" "$TV" 2>/dev/null
 [ -n "${ANA_SAVE:-}" ] && cp "$CL" "$CV" "$ANA_SAVE/"
 
-big=$(tcpdump -n -r "$CV" 2>/dev/null | awk '$NF > 1472' | wc -l)
-lab_check "the vps capture holds UDP GSO super-packets ($big above 1472 bytes)" test "$big" -gt 0
+big=$(tcpdump -n -r "$CV" 2>/dev/null | awk -v m=$((1500 - HDR)) '$NF > m' | wc -l)
+lab_check "IPv$FAM: the vps capture holds UDP GSO super-packets ($big above the link MTU)" test "$big" -gt 0
 "$W" analyze --json "$CL" "$CV" >"$LAB_TMP/a.json"; rc=$?
 jq_() { python3 -c "import json,sys; d=json.load(open('$LAB_TMP/a.json')); print(($1))"; }
 lab_check "both captures: healthy, exit 0 (was: black hole, exit 1)" \
 	test "$rc $(jq_ 'd["verdict"]')" = "0 healthy"
 lab_check "both captures: nothing lost, sent = received in both directions" \
 	test "$(jq_ '[(x["lost"], x["sent"] == x["received"]) for x in d["directions"]]')" = "[(0, True), (0, True)]"
-lab_check "the 10 MB arrive as ~7000+ datagrams of at most 1454 bytes IP (plus probes)" \
-	test "$(jq_ 'max(x["received"] for x in d["directions"]) > 7000 and all(s["ip"] <= 1480 for x in d["directions"] for s in x["sizes"])')" = True
+lab_check "the 10 MB arrive as ~7000+ datagrams no larger than the link (probes included)" \
+	test "$(jq_ 'max(x["received"] for x in d["directions"]) > 7000 and all(s["ip"] <= 1500 for x in d["directions"] for s in x["sizes"])')" = True
+lab_check "both captures: the path MTU proven is 1454 in the bulk direction" \
+	test "$(jq_ 'max(x["path_mtu_min"] or 0 for x in d["directions"])')" = 1454
 lab_check "super-packets were split" test "$(jq_ 'all(c["gso_super_packets"] > 0 for c in d["captures"])')" = True
 lab_check "wgmtud's probes above 1454 reported apart" \
 	test "$(jq_ 'all(x["probes_unanswered"] > 0 and x["probe_min_unanswered"] > 1454 for x in d["directions"])')" = True

@@ -50,6 +50,7 @@ struct sim {
 	uint32_t rng;
 	bool sending;             /* full-size data every 10 ms */
 	uint64_t next_data;
+	uint64_t rtt;             /* round trip of a probe and its answer */
 	struct pend pend[512];
 	size_t n_pend;
 	/* what the controller did */
@@ -86,6 +87,7 @@ static void sim_init(struct sim *s, enum peer_kind kind, unsigned path)
 	s->ep_target = true;
 	s->ep_pings = true;
 	s->rng = 0x12345678;
+	s->rtt = RTT;
 }
 
 static bool logged(const struct sim *s, const char *what)
@@ -138,7 +140,7 @@ static void perform(struct sim *s, struct pmtuctl_out *o)
 			if (p->method == PMTUCTL_M_INBAND && p->id == s->c.hello_id && s->c.hello_id)
 				s->hellos++;
 			if (answered(s, p) && s->n_pend < 512)
-				s->pend[s->n_pend++] = (struct pend){ s->now + RTT, p->method, p->id };
+				s->pend[s->n_pend++] = (struct pend){ s->now + s->rtt, p->method, p->id };
 		}
 		for (size_t i = 0; i < o->n_logs; i++) {
 			assert_true(strlen(o->log[i]) > 0);
@@ -438,6 +440,31 @@ static void test_midflow_black_hole(void **state)
 	assert_string_equal(pmtuctl_state_name(&s.c), "search_complete");
 }
 
+/* The same on a slow path (RTT 400 ms): the new search takes longer than
+ * a second, so the MTU steps down to the base size meanwhile, then to the
+ * search's answer. */
+static void test_midflow_black_hole_slow_search(void **state)
+{
+	struct sim s;
+
+	(void)state;
+	sim_init(&s, PEER_WGMTUD, 1500);
+	s.rtt = MS(400);
+	start(&s, 4);
+	run_until(&s, T0 + S(10));
+	assert_int_equal(s.c.path_mtu, 1500);
+	s.sending = true;
+	s.next_data = s.now;
+	s.path = 1400;
+	run_until(&s, T0 + S(60));
+	assert_true(logged(&s, "black hole at path MTU 1500"));
+	assert_true(logged(&s, "base size meanwhile"));
+	assert_true(logged(&s, "effective MTU 1140 (was 1440)"));
+	assert_int_equal(s.c.path_mtu, 1400);
+	assert_int_equal(mtu(&s), 1340);
+	assert_int_equal(s.mtu_changes, 2); /* 1440 -> 1140 -> 1340 */
+}
+
 /* 5 % random loss both ways for five minutes of full-size data: the
  * discovered MTU is exact and no black hole is ever declared. */
 static void test_loss_without_false_alarms(void **state)
@@ -695,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_standard_peer_padding),
 		cmocka_unit_test(test_no_pings_peer),
 		cmocka_unit_test(test_midflow_black_hole),
+		cmocka_unit_test(test_midflow_black_hole_slow_search),
 		cmocka_unit_test(test_loss_without_false_alarms),
 		cmocka_unit_test(test_idle_deferral),
 		cmocka_unit_test(test_pinned),
