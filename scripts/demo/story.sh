@@ -51,7 +51,7 @@ lab_run laptop "$W" probe --quiet "$(lab_ip4 vps)"
 echo "(exit status $?: 1 = problem found)"
 
 say "The arithmetic (wgmtu calc --path-mtu 1454 --outer ipv4)"
-"$W" calc --path-mtu 1454 --outer ipv4 | sed -n '/WireGuard MTU/,/TCP MSS/p'
+"$W" calc --path-mtu 1454 --outer ipv4 | sed -n '/^  WireGuard MTU/,/^  TCP MSS/p'
 
 say "Act 3: wgmtud on the laptop; the VPS keeps wireguard-go, both still at MTU 1420"
 kill "$(cat "$LAB_TMP/$LIF.pid" 2>/dev/null)" 2>/dev/null
@@ -71,7 +71,7 @@ wait_state() { # NODE IF: until every peer's search is complete (10 s at most)
 }
 wait_state laptop "$LIF2" || echo "(discovery still running after 10 s)"
 echo "wgmtud's log (LOG_LEVEL=verbose):"
-sed -n 's/.*: peer [^:]*: //p' "$LAB_TMP/$LIF2.log" | grep -v "^drop" | sed 's/^/  /'
+sed -n 's/.* peer([^)]*) - //p' "$LAB_TMP/$LIF2.log" | grep -v "^drop" | sed 's/^/  /'
 echo "wgmtu show $LIF2:"
 lab_run laptop "$W" show "$LIF2" | sed -n '/^peer/,/probes:/p'
 read -r PM EM < <(lab_run laptop "$W" show "$LIF2" --json | python3 -c '

@@ -64,6 +64,8 @@ int wgd_ipc_open(struct wgd_ipc *ipc, const char *ifname, int inherited_fd,
 	ipc->epfd = -1;
 	ipc->listen_fd = -1;
 	ipc->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ipc->max_request = WGD_IPC_MAX_REQUEST;
+	ipc->budget = WGD_IPC_BUDGET;
 	if (inherited_fd >= 0) {
 		r = check_inherited(inherited_fd, err, errlen);
 		if (r < 0)
@@ -247,7 +249,7 @@ static bool evict_stalled(struct wgd_ipc *ipc, const struct wgd_ipc_client *keep
 /* Over the budget (after evicting what can be evicted)? */
 static bool over_budget(struct wgd_ipc *ipc, const struct wgd_ipc_client *c)
 {
-	while (ipc->used > WGD_IPC_BUDGET)
+	while (ipc->used > ipc->budget)
 		if (!evict_stalled(ipc, c))
 			return true;
 	return false;
@@ -313,11 +315,10 @@ static int answer(struct wgd_ipc *ipc, struct wgd_ipc_client *c, enum wg_uapi_ev
 	if (c->out.err)
 		return -1;
 	charge(ipc, c);
-	if (over_budget(ipc, c)) {
-		ipc->refused++;
-		ipc_log(ipc, "reply of %zu bytes over the memory budget: client closed", c->out.len);
-		return -1;
-	}
+	/* A reply is never refused (its size follows the device's, which the
+	 * administrator chose), but it makes room: clients that stopped
+	 * reading theirs go first. */
+	over_budget(ipc, c);
 	return flush_out(c) < 0 ? -1 : 0;
 }
 
@@ -341,16 +342,12 @@ static ssize_t feed(struct wgd_ipc *ipc, struct wgd_ipc_client *c, const uint8_t
 			continue;
 		}
 		charge(ipc, c);
-		if (c->req_bytes > WGD_IPC_MAX_REQUEST) {
-			refuse(ipc, c, "request longer than 24 MiB");
-			return (ssize_t)len;
-		}
-		if (c->charged > WGD_IPC_REQUEST_MEM) {
-			refuse(ipc, c, "request needs more than 32 MiB");
+		if (c->req_bytes > ipc->max_request) {
+			refuse(ipc, c, "request longer than the limit (WGD_IPC_MAX_REQUEST)");
 			return (ssize_t)len;
 		}
 		if (over_budget(ipc, c)) {
-			refuse(ipc, c, "pending requests over the memory budget (64 MiB)");
+			refuse(ipc, c, "pending requests over the memory budget (WGD_IPC_BUDGET)");
 			return (ssize_t)len;
 		}
 		if (!used)

@@ -15,11 +15,14 @@
  * reads its reply costs its own memory only, never the data path's time.
  *
  * Limits: WGD_IPC_MAX_CLIENTS connections; one request at most
- * WGD_IPC_MAX_REQUEST bytes and WGD_IPC_REQUEST_MEM bytes of parsed state;
- * all clients' pending requests and replies together WGD_IPC_BUDGET bytes.
+ * WGD_IPC_MAX_REQUEST bytes (the parser's own limits, WG_UAPI_MAX_PEERS and
+ * WG_UAPI_MAX_ALLOWED_IPS, bound what it holds); all clients' pending
+ * requests and replies together WGD_IPC_BUDGET bytes, which a single set
+ * of the parser's largest size fits.
  * A request over a limit is answered errno=-12 (ENOMEM) and the connection
- * closed. Under pressure (clients or budget), a client that made no
- * progress for WGD_IPC_STALL_MS is closed to make room. Refusals are
+ * closed; a reply is never refused (its size is the device's). Under
+ * pressure (clients or budget), a client that made no progress for
+ * WGD_IPC_STALL_MS is closed to make room. Refusals are
  * logged at most once a second, with the count of those not logged.
  */
 #ifndef WGMTU_DAEMON_IPC_H
@@ -32,9 +35,11 @@
 #include "uapi/uapi.h"
 
 #define WGD_IPC_DIR "/var/run/wireguard"
-#define WGD_IPC_MAX_REQUEST (24u << 20) /* a setconf of 100k peers is ~16 MiB */
-#define WGD_IPC_REQUEST_MEM (32u << 20) /* parsed state of one request */
-#define WGD_IPC_BUDGET (64u << 20)      /* all pending requests and replies */
+/* text of one request: a setconf of WG_UAPI_MAX_PEERS (262144) peers with
+ * an endpoint and an allowed IP each is about 40 MB (100k peers: 16 MB) */
+#define WGD_IPC_MAX_REQUEST (64u << 20)
+/* all pending requests and replies: that largest set holds about 75 MB */
+#define WGD_IPC_BUDGET (128u << 20)
 #define WGD_IPC_MAX_CLIENTS 1024
 #define WGD_IPC_STALL_MS 5000
 #define WGD_IPC_READ_SLICE (256u << 10) /* per client and wakeup */
@@ -73,6 +78,7 @@ struct wgd_ipc {
 	size_t by_fd_cap;
 	unsigned n_clients;
 	size_t used;             /* bytes of all pending requests and replies */
+	size_t max_request, budget; /* WGD_IPC_MAX_REQUEST, WGD_IPC_BUDGET (tests lower them) */
 	int spare_fd;            /* released to accept-and-close at EMFILE */
 	/* refusal log: at most one line a second */
 	uint64_t log_ms;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -157,6 +158,11 @@ int main(int argc, char **argv)
 	wgd_log_ifname = ifname;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Large blocks (a UAPI set's arrays) always from mmap, so that what a
+	 * refused or finished request held goes back to the system at once:
+	 * glibc would otherwise raise this threshold to 32 MB after the first
+	 * such free and keep later ones on a fragmented heap (issue 11.3). */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	r = wgd_device_init(&dev, ifname, &cfg, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "wgmtud: %s\n", err[0] ? err : strerror(-r));

@@ -456,6 +456,17 @@ static int resolve(struct probe_run *r, struct sockaddr_storage *ss, socklen_t *
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
 	pnet_ntop(ss, r->addr_str, sizeof(r->addr_str));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		/* without a zone the kernel cannot pick the link: connect()
+		 * fails with a bare EINVAL */
+		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) && !s6->sin6_scope_id) {
+			tool_err("probe", "%s is a link-local address: name the interface "
+				 "too, e.g. %s%%eth0", r->addr_str, r->addr_str);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -784,7 +795,10 @@ int cmd_probe(int argc, char **argv)
 		goto usage;
 	}
 	r->host = argv[optind];
-	if (resolve(r, &ss, &sl) < 0) {
+	err = resolve(r, &ss, &sl);
+	if (err == -EINVAL)
+		goto usage;
+	if (err < 0) {
 		free(r);
 		return EXIT_FAILURE_RUN;
 	}

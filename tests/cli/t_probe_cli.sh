@@ -18,4 +18,6 @@ lab_check "responder -4 -6 -> exit 2" usage_err "exclude each other" responder -
 lab_check "probe without HOST -> exit 2" usage_err "which HOST" probe
 lab_check "probe with two HOSTs -> exit 2" usage_err "one HOST only" probe a b
 lab_check "probe --method tcp -> exit 2" usage_err "not offered" probe --method tcp a
+lab_check "probe a link-local IPv6 address without a zone -> exit 2, says so" \
+	usage_err "link-local address: name the interface" probe fe80::1
 lab_done

@@ -4,10 +4,11 @@
 uapi_clients.py nonread SOCK N SECONDS
     N clients each send "get=1\\n\\n" until the socket refuses more (their
     own receive buffer kept small), never read, and hold on for SECONDS.
-uapi_clients.py bigset SOCK N MIB
+uapi_clients.py bigset SOCK N MIB HOLD
     N clients at once each send "set=1\\n" and MIB MiB of peer lines that
-    never end (no blank line), then read what the daemon answered. Prints
-    "refused R of N" (R answered errno=-12, ENOMEM)."""
+    never end (no blank line), then wait HOLD seconds for an answer (and
+    end a set still pending with an invalid line). Prints "refused R of N"
+    (R answered errno=-12, ENOMEM)."""
 import socket
 import sys
 import threading
@@ -33,7 +34,7 @@ def nonread(path, n, seconds):
     time.sleep(seconds)
 
 
-def bigset(path, n, mib):
+def bigset(path, n, mib, hold):
     chunk = bytearray()
     i = 0
     while len(chunk) < 1 << 20:
@@ -52,7 +53,7 @@ def bigset(path, n, mib):
                 s.sendall(chunk)
         except OSError:
             pass  # closed by the daemon after its refusal
-        s.settimeout(10)
+        s.settimeout(hold)
         try:
             while True:
                 d = s.recv(4096)
@@ -61,6 +62,14 @@ def bigset(path, n, mib):
                 got += d
         except OSError:
             pass
+        if not got:
+            # still pending: end it with an invalid line, so that the EOF
+            # that follows applies nothing (a set ended by EOF is applied)
+            try:
+                s.sendall(b"no equals sign\n")
+            except OSError:
+                pass
+        s.close()
         results.append(got)
 
     ts = [threading.Thread(target=one) for _ in range(n)]
@@ -75,4 +84,4 @@ def bigset(path, n, mib):
 if sys.argv[1] == "nonread":
     nonread(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
 elif sys.argv[1] == "bigset":
-    bigset(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    bigset(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
