@@ -435,8 +435,10 @@ int doctor_parse_method(const char *s, enum doctor_method *m)
 
 int doctor_collect(struct doctor_run *d, const char *only, char *err, size_t err_cap)
 {
-	int r = wgm_read(&d->model, err, err_cap);
+	int r = wgm_read(&d->model, only, err, err_cap);
 
+	if (r == -ENODEV)
+		r = 0; /* not a WireGuard interface: none collected */
 	if (r < 0)
 		return r;
 	d->ifs = calloc(d->model.n_ifs ? d->model.n_ifs : 1, sizeof(*d->ifs));

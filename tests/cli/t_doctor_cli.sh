@@ -30,7 +30,8 @@ fake 'printf ""'
 lab_check "no WireGuard interface at all: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... says so" grep -q "No WireGuard interface" "$LAB_TMP/out"
 lab_check "IFACE not a WireGuard interface: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor wg0
-fake "printf 'wgnothere0\t(none)\t$K\t51820\toff\n'"
+# `wg show all dump` has the interface column, `wg show IF dump` not
+fake "if [ \"\$2\" = all ]; then printf 'wgnothere0\t(none)\t$K\t51820\toff\n'; else printf '(none)\t$K\t51820\toff\n'; fi"
 lab_check "an interface of another namespace: skipped, exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... says where it is not" grep -q "not in this network namespace" "$LAB_TMP/out"
 lab_check "--json: present false" \
