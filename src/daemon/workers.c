@@ -41,22 +41,28 @@ static void *worker_main(void *p)
 	uint64_t seen = 0;
 
 	free(p);
+	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		pthread_mutex_lock(&w->mu);
-		while (!w->stop && w->gen == seen)
+		if (w->stop)
+			break;
+		if (w->gen == seen) {
 			pthread_cond_wait(&w->go, &w->mu);
-		if (w->stop) {
-			pthread_mutex_unlock(&w->mu);
-			return NULL;
+			continue;
 		}
 		seen = w->gen;
+		/* woken too late: the caller finished this batch alone and
+		 * closed it; wait for the next one without touching it */
+		if (!w->open)
+			continue;
+		w->active++;
 		pthread_mutex_unlock(&w->mu);
 		drain(w, a.lane);
 		pthread_mutex_lock(&w->mu);
-		if (--w->busy == 0)
+		if (--w->active == 0 && !w->open)
 			pthread_cond_signal(&w->done);
-		pthread_mutex_unlock(&w->mu);
 	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
 }
 
 int wgd_workers_start(struct wgd_workers *w, unsigned n)
@@ -105,13 +111,17 @@ void wgd_workers_run(struct wgd_workers *w, size_t count, wgd_work_fn *fn, void 
 	w->arg = arg;
 	w->count = count;
 	atomic_store_explicit(&w->next, 0, memory_order_relaxed);
-	w->busy = w->n - 1;
+	w->open = true;
 	w->gen++;
 	pthread_cond_broadcast(&w->go);
 	pthread_mutex_unlock(&w->mu);
 	drain(w, 0);
+	/* every item is claimed: close the batch to workers not yet in it
+	 * (on a busy machine one may wake much later) and wait only for
+	 * those still working on an item they claimed */
 	pthread_mutex_lock(&w->mu);
-	while (w->busy)
+	w->open = false;
+	while (w->active)
 		pthread_cond_wait(&w->done, &w->mu);
 	pthread_mutex_unlock(&w->mu);
 }

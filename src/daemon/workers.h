@@ -8,6 +8,11 @@
  * thread, in batch order, so each peer's packets leave in the order they
  * came and nothing else needs a lock.
  *
+ * The caller waits only for workers that joined the batch before all its
+ * items were claimed: one that wakes later (the machine is busy) finds the
+ * batch closed and goes back to sleep, so a slow wake-up never stalls the
+ * loop.
+ *
  * Lanes: the thread that runs an item passes its lane (0 = the loop
  * thread, 1..n-1 = workers); a keypair keeps one cipher context per lane
  * (wire/transport.h), so no context is ever used by two threads at once.
@@ -29,7 +34,8 @@ struct wgd_workers {
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
 	uint64_t gen;               /* one per wgd_workers_run hand-off */
-	unsigned busy;              /* workers still in the current generation */
+	bool open;                  /* the current batch still takes workers */
+	unsigned active;            /* workers inside the current batch */
 	bool stop;
 	wgd_work_fn *fn;
 	void *arg;

@@ -93,11 +93,13 @@ uint32_t ana_gso_size(const struct ana_pkt *p)
 	for (;;) {
 		if (from + 16 > p->payload_cap)
 			return 0;
-		q = memmem(p->payload + from, p->payload_cap - from, type4, sizeof(type4));
+		/* memchr is the fast scan (every capture's every data packet
+		 * passes here); a 04 byte is then checked for a whole header */
+		q = memchr(p->payload + from, WG_MSG_DATA, p->payload_cap - from - 15);
 		if (!q)
 			return 0;
 		seg = (uint32_t)(q - p->payload);
-		if (gso_header_at(p, seg, whole ? 0 : 1))
+		if (!memcmp(q, type4, sizeof(type4)) && gso_header_at(p, seg, whole ? 0 : 1))
 			break;
 		from = seg + 1;
 	}

@@ -42,7 +42,9 @@ static const char doctor_usage[] =
 "  -a, --all          probe idle peers too (no handshake for 3 minutes: no\n"
 "                     session; probing makes one)\n"
 "  -t, --timeout SEC  per peer (default 10)\n"
-"  -j, --json         machine-readable output (keys in wgmtu-doctor(1))\n"
+"  -j, --json         machine-readable output on one line (keys in\n"
+"                     wgmtu-doctor(1))\n"
+"      --pretty       the same JSON indented (implies --json)\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 healthy, 1 a problem found (black hole, at risk),\n"
@@ -348,11 +350,11 @@ static void print_text(const struct doctor_run *d)
 	}
 }
 
-static void print_json(const struct doctor_run *d, int rc)
+static void print_json(const struct doctor_run *d, int rc, bool pretty)
 {
 	struct json j;
 
-	json_init(&j, stdout, true);
+	json_init(&j, stdout, pretty);
 	json_obj_begin(&j);
 	json_kstr(&j, "verdict", rc == EXIT_OK ? "ok" : rc == EXIT_PROBLEM ? "problem" : "unknown");
 	if (d->mss_clamp < 0)
@@ -433,8 +435,10 @@ int doctor_parse_method(const char *s, enum doctor_method *m)
 
 int doctor_collect(struct doctor_run *d, const char *only, char *err, size_t err_cap)
 {
-	int r = wgm_read(&d->model, err, err_cap);
+	int r = wgm_read(&d->model, only, err, err_cap);
 
+	if (r == -ENODEV)
+		r = 0; /* not a WireGuard interface: none collected */
 	if (r < 0)
 		return r;
 	d->ifs = calloc(d->model.n_ifs ? d->model.n_ifs : 1, sizeof(*d->ifs));
@@ -477,6 +481,7 @@ int cmd_doctor(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 1 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -486,7 +491,7 @@ int cmd_doctor(int argc, char **argv)
 	unsigned long v;
 	int c, rc = EXIT_OK, present = 0;
 	size_t peers = 0, checked = 0;
-	bool json = false, problem = false, unknown = false;
+	bool json = false, pretty = false, problem = false, unknown = false;
 
 	d.opts.timeout_s = 10;
 	optind = 1;
@@ -508,6 +513,7 @@ int cmd_doctor(int argc, char **argv)
 			d.opts.timeout_s = (unsigned)v;
 			break;
 		case 'j': json = true; break;
+		case 1: json = pretty = true; break;
 		case 'h': fputs(doctor_usage, stdout); return EXIT_OK;
 		default:
 			tool_err("doctor", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -531,7 +537,8 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	if (only && !d.n_ifs) {
-		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')", only);
+		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')%s",
+			 only, wgm_root_hint());
 		doctor_run_free(&d);
 		return EXIT_FAILURE_RUN;
 	}
@@ -562,7 +569,7 @@ int cmd_doctor(int argc, char **argv)
 	else if (unknown || !present || (peers && !checked))
 		rc = EXIT_FAILURE_RUN;
 	if (json)
-		print_json(&d, rc);
+		print_json(&d, rc, pretty);
 	else if (!d.n_ifs)
 		printf("No WireGuard interface on this host.\n");
 	else

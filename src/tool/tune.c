@@ -158,17 +158,38 @@ static int run_action(struct tune_run *r, const struct tp_action *a)
 	return tnl_apply(a, r->ifindex);
 }
 
-static int nft_load(const char *script)
+/* Loads a document through nft's JSON API (one transaction). */
+static int nft_load(const char *json)
 {
-	char *argv[] = { (char *)"nft", (char *)"-f", (char *)"-", NULL };
+	char *argv[] = { (char *)"nft", (char *)"-j", (char *)"-f", (char *)"-", NULL };
 	char *out = NULL;
-	int rc = sys_run(argv, script, SYS_RUN_STDERR, &out, NULL);
+	int rc = sys_run(argv, json, SYS_RUN_STDERR, &out, NULL);
 
 	if (rc != 0)
-		tool_err("tune", "nft -f - failed (%d)%s%s", rc, out && *out ? ":\n" : "",
+		tool_err("tune", "nft -j -f - failed (%d)%s%s", rc, out && *out ? ":\n" : "",
 			 out ? out : "");
 	free(out);
 	return rc == 0 ? 0 : -EIO;
+}
+
+/* The table (or its deletion) as nft JSON, in a malloc'd string. */
+static char *nft_doc(const struct tune_run *r, const struct tp_target *t, size_t nt,
+		     bool del, bool pretty)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return NULL;
+	err = del ? tp_nft_delete_json(r->ifname, pretty, f) :
+		    tp_nft_json(r->ifname, t, nt, true, pretty, f);
+	if (fclose(f) != 0 || err < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static size_t targets(const struct tune_run *r, struct tp_target *t)
@@ -235,22 +256,35 @@ static int apply(struct tune_run *r)
 	for (size_t i = 0; i < nt; i++)
 		any |= t[i].mtu != 0;
 	if (r->clamp && (any || r->nft_on)) {
-		char script[8192];
-		int k = any ? tp_nft_script(r->ifname, t, nt, true, script, sizeof(script)) :
-			      tp_nft_delete_script(r->ifname, script, sizeof(script));
+		char *doc = nft_doc(r, t, nt, !any, r->dry_run);
 
-		if (k < 0) {
-			err = k;
+		if (!doc) {
+			err = -ENOMEM;
 			goto out;
 		}
 		if (r->dry_run) {
-			printf("nft -f - <<'EOF'\n%sEOF\n", script);
-		} else if ((err = nft_load(script)) == 0) {
+			char script[8192];
+
+			/* the JSON is what runs; nft's own syntax says it to people */
+			if (tp_nft_script(r->ifname, t, nt, false, script, sizeof(script)) > 0) {
+				printf("# the MSS clamp, in nft syntax:\n#   ");
+				for (const char *c = script; *c; c++) {
+					if (c[0] == '\n' && c[1])
+						fputs("\n#   ", stdout);
+					else
+						putchar(*c);
+				}
+			}
+			printf("nft -j -f - <<'EOF'\n%sEOF\n", doc);
+			free(doc);
+		} else if ((err = nft_load(doc)) == 0) {
+			free(doc);
 			if (!r->nft_on || !any)
 				printf("nft: table inet wgmtu_%s %s\n", r->ifname,
 				       any ? "loaded (MSS clamp)" : "deleted");
 			r->nft_on = any;
 		} else {
+			free(doc);
 			goto out;
 		}
 	}
@@ -277,11 +311,11 @@ static void restore(struct tune_run *r)
 	}
 	r->n_undo = 0;
 	if (r->nft_on) {
-		char script[128];
+		char *doc = nft_doc(r, NULL, 0, true, false);
 
-		tp_nft_delete_script(r->ifname, script, sizeof(script));
-		if (nft_load(script) == 0)
+		if (doc && nft_load(doc) == 0)
 			printf("restored: nft delete table inet wgmtu_%s\n", r->ifname);
+		free(doc);
 		r->nft_on = false;
 	}
 	fflush(stdout);
@@ -388,7 +422,7 @@ static void refresh(struct tune_run *r, uint64_t now)
 	const struct wgm_iface *ifc;
 	char err[256];
 
-	if (wgm_read(&m, err, sizeof(err)) < 0)
+	if (wgm_read(&m, r->ifname, err, sizeof(err)) < 0)
 		return;
 	ifc = wgm_find(&m, r->ifname);
 	for (size_t i = 0; ifc && i < r->n_peers; i++) {
@@ -605,7 +639,8 @@ int cmd_tune(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	if (!d.n_ifs) {
-		tool_err("tune", "%s is not a WireGuard interface (not in 'wg show all dump')", r.ifname);
+		tool_err("tune", "%s is not a WireGuard interface (not in 'wg show all dump')%s",
+			 r.ifname, wgm_root_hint());
 		doctor_run_free(&d);
 		return EXIT_FAILURE_RUN;
 	}

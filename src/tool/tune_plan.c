@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/json.h"
 #include "pmtu/overhead.h"
 #include "tool/tune_plan.h"
 
@@ -400,4 +401,238 @@ int tp_nft_delete_script(const char *ifname, char *buf, size_t n)
 	tp_nft_table(ifname, tab, sizeof(tab));
 	k = snprintf(buf, n, "delete table inet %s\n", tab);
 	return k < 0 || (size_t)k >= n ? -ENOSPC : k;
+}
+
+/* ------------------------------------------------------ nft JSON API */
+
+static void js_table_cmd(struct json *j, const char *verb, const char *tab)
+{
+	json_obj_begin(j);
+	json_key(j, verb);
+	json_obj_begin(j);
+	json_key(j, "table");
+	json_obj_begin(j);
+	json_kstr(j, "family", "inet");
+	json_kstr(j, "name", tab);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void js_match(struct json *j, const char *op)
+{
+	json_obj_begin(j);
+	json_key(j, "match");
+	json_obj_begin(j);
+	json_kstr(j, "op", op);
+	json_key(j, "left");
+}
+
+static void js_match_end(struct json *j)
+{
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void js_meta_is(struct json *j, const char *key, const char *val)
+{
+	js_match(j, "==");
+	json_obj_begin(j);
+	json_key(j, "meta");
+	json_obj_begin(j);
+	json_kstr(j, "key", key);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_kstr(j, "right", val);
+	js_match_end(j);
+}
+
+/* tcp flags & (syn | rst) == syn: SYN and SYN-ACK, not RST */
+static void js_syn(struct json *j)
+{
+	js_match(j, "==");
+	json_obj_begin(j);
+	json_key(j, "&");
+	json_arr_begin(j);
+	json_obj_begin(j);
+	json_key(j, "payload");
+	json_obj_begin(j);
+	json_kstr(j, "protocol", "tcp");
+	json_kstr(j, "field", "flags");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_arr_begin(j);
+	json_str(j, "syn");
+	json_str(j, "rst");
+	json_arr_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+	json_kstr(j, "right", "syn");
+	js_match_end(j);
+}
+
+static void js_maxseg(struct json *j)
+{
+	json_obj_begin(j);
+	json_key(j, "tcp option");
+	json_obj_begin(j);
+	json_kstr(j, "name", "maxseg");
+	json_kstr(j, "field", "size");
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void js_rule_begin(struct json *j, const char *tab)
+{
+	json_obj_begin(j);
+	json_key(j, "add");
+	json_obj_begin(j);
+	json_key(j, "rule");
+	json_obj_begin(j);
+	json_kstr(j, "family", "inet");
+	json_kstr(j, "table", tab);
+	json_kstr(j, "chain", "mss");
+	json_key(j, "expr");
+	json_arr_begin(j);
+}
+
+static void js_rule_end(struct json *j)
+{
+	json_arr_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+int tp_nft_json(const char *ifname, const struct tp_target *t, size_t nt,
+		bool replace, bool pretty, FILE *f)
+{
+	struct json j;
+	char tab[40], a[64];
+
+	tp_nft_table(ifname, tab, sizeof(tab));
+	json_init(&j, f, pretty);
+	json_obj_begin(&j);
+	json_key(&j, "nftables");
+	json_arr_begin(&j);
+	if (replace) {
+		js_table_cmd(&j, "add", tab);
+		js_table_cmd(&j, "delete", tab);
+	}
+	js_table_cmd(&j, "add", tab);
+	/* chain mss: type filter hook forward priority mangle (-150) */
+	json_obj_begin(&j);
+	json_key(&j, "add");
+	json_obj_begin(&j);
+	json_key(&j, "chain");
+	json_obj_begin(&j);
+	json_kstr(&j, "family", "inet");
+	json_kstr(&j, "table", tab);
+	json_kstr(&j, "name", "mss");
+	json_kstr(&j, "type", "filter");
+	json_kstr(&j, "hook", "forward");
+	json_kint(&j, "prio", -150);
+	json_kstr(&j, "policy", "accept");
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_obj_end(&j);
+	/* oifname IF syn: tcp option maxseg size set rt mtu */
+	js_rule_begin(&j, tab);
+	js_meta_is(&j, "oifname", ifname);
+	js_syn(&j);
+	json_obj_begin(&j);
+	json_key(&j, "mangle");
+	json_obj_begin(&j);
+	json_key(&j, "key");
+	js_maxseg(&j);
+	json_key(&j, "value");
+	json_obj_begin(&j);
+	json_key(&j, "rt");
+	json_obj_begin(&j);
+	json_kstr(&j, "key", "mtu");
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_obj_end(&j);
+	js_rule_end(&j);
+	/* iifname IF ip[6] saddr { peer's prefixes } syn maxseg > M: set M */
+	for (size_t k = 0; k < nt; k++) {
+		const struct wgm_peer *p = t[k].peer;
+
+		if (!t[k].mtu)
+			continue;
+		for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+			unsigned mss = (unsigned)ovh_mss((int)fam_mtu(fam, t[k].mtu),
+							 fam == AF_INET ? OVH_IPV4 : OVH_IPV6);
+			bool any = false;
+
+			for (size_t i = 0; i < p->n_allowed; i++)
+				any |= p->allowed[i].family == fam;
+			if (!any)
+				continue;
+			js_rule_begin(&j, tab);
+			js_meta_is(&j, "iifname", ifname);
+			js_match(&j, "==");
+			json_obj_begin(&j);
+			json_key(&j, "payload");
+			json_obj_begin(&j);
+			json_kstr(&j, "protocol", fam == AF_INET ? "ip" : "ip6");
+			json_kstr(&j, "field", "saddr");
+			json_obj_end(&j);
+			json_obj_end(&j);
+			json_key(&j, "right");
+			json_obj_begin(&j);
+			json_key(&j, "set");
+			json_arr_begin(&j);
+			for (size_t i = 0; i < p->n_allowed; i++) {
+				if (p->allowed[i].family != fam)
+					continue;
+				json_obj_begin(&j);
+				json_key(&j, "prefix");
+				json_obj_begin(&j);
+				json_kstr(&j, "addr", addr_str(fam, p->allowed[i].addr, a, sizeof(a)));
+				json_kint(&j, "len", p->allowed[i].len);
+				json_obj_end(&j);
+				json_obj_end(&j);
+			}
+			json_arr_end(&j);
+			json_obj_end(&j);
+			js_match_end(&j);
+			js_syn(&j);
+			js_match(&j, ">");
+			js_maxseg(&j);
+			json_kint(&j, "right", mss);
+			js_match_end(&j);
+			json_obj_begin(&j);
+			json_key(&j, "mangle");
+			json_obj_begin(&j);
+			json_key(&j, "key");
+			js_maxseg(&j);
+			json_kint(&j, "value", mss);
+			json_obj_end(&j);
+			json_obj_end(&j);
+			js_rule_end(&j);
+		}
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+	return ferror(f) ? -EIO : 0;
+}
+
+int tp_nft_delete_json(const char *ifname, bool pretty, FILE *f)
+{
+	struct json j;
+	char tab[40];
+
+	tp_nft_table(ifname, tab, sizeof(tab));
+	json_init(&j, f, pretty);
+	json_obj_begin(&j);
+	json_key(&j, "nftables");
+	json_arr_begin(&j);
+	js_table_cmd(&j, "delete", tab);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+	return ferror(f) ? -EIO : 0;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tool/wgdump.h"
 
@@ -145,5 +146,14 @@ void tp_nft_table(const char *ifname, char *buf, size_t n);
 int tp_nft_script(const char *ifname, const struct tp_target *t, size_t nt,
 		  bool replace, char *buf, size_t n);
 int tp_nft_delete_script(const char *ifname, char *buf, size_t n);
+/*
+ * The same two as a document for nft's JSON API (`nft -j -f -`,
+ * libnftables-json(5)), which is what tune loads: the text grammar above
+ * is for people (--dry-run shows it beside the JSON). Written to f (pretty:
+ * indented). Returns 0 or -EIO.
+ */
+int tp_nft_json(const char *ifname, const struct tp_target *t, size_t nt,
+		bool replace, bool pretty, FILE *f);
+int tp_nft_delete_json(const char *ifname, bool pretty, FILE *f);
 
 #endif

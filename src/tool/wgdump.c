@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "tool/tune_sys.h"
@@ -299,8 +300,8 @@ static int parse_peer_line(char **f, struct wgm_model *m)
 	return 0;
 }
 
-int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
-		   char *err, size_t err_cap)
+static int parse(const char *buf, size_t len, const char *ifname, struct wgm_model *m,
+		 char *err, size_t err_cap)
 {
 	size_t off = 0, lineno = 0;
 	char *line = NULL;
@@ -313,6 +314,8 @@ int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 		char *f[MAX_FIELDS], *save = NULL, *tok;
 		size_t nf = 0;
 
+		if (ifname)
+			f[nf++] = (char *)ifname; /* `wg show IF dump` leaves it out */
 		lineno++;
 		if (n >= WGM_MAX_LINE || memchr(buf + off, 0, n)) {
 			seterr(err, err_cap, "line %zu: too long or binary", lineno);
@@ -335,7 +338,9 @@ int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 		for (tok = strtok_r(line, "\t", &save); tok && nf < MAX_FIELDS;
 		     tok = strtok_r(NULL, "\t", &save))
 			f[nf++] = tok;
-		if (nf == 5)
+		if (ifname && nf == 5 && m->n_ifs)
+			r = -EINVAL; /* one interface line only */
+		else if (nf == 5)
 			r = parse_iface_line(f, m);
 		else if (nf == 9)
 			r = parse_peer_line(f, m);
@@ -348,6 +353,7 @@ int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 			seterr(err, err_cap, "line %zu: %s", lineno,
 			       r == -ENOMEM ? "out of memory" :
 			       nf == 5 || nf == 9 ? "a field is malformed (or a peer of an unknown interface)" :
+			       ifname ? "neither the interface (4 fields) nor a peer (8 fields)" :
 			       "neither an interface (5 fields) nor a peer (9 fields)");
 			break;
 		}
@@ -357,10 +363,33 @@ int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 	return r;
 }
 
-int wgm_read(struct wgm_model *m, char *err, size_t err_cap)
+int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
+		   char *err, size_t err_cap)
+{
+	return parse(buf, len, NULL, m, err, err_cap);
+}
+
+int wgm_parse_dump_one(const char *buf, size_t len, const char *ifname,
+		       struct wgm_model *m, char *err, size_t err_cap)
+{
+	if (!*ifname || strlen(ifname) >= WGM_IFNAMSIZ) {
+		memset(m, 0, sizeof(*m));
+		return -EINVAL;
+	}
+	return parse(buf, len, ifname, m, err, err_cap);
+}
+
+const char *wgm_root_hint(void)
+{
+	return geteuid() == 0 ? "" :
+	       "; not root: wg sees no WireGuard interface without CAP_NET_ADMIN, run as root";
+}
+
+int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap)
 {
 	const char *wg = getenv("WGMTU_WG");
-	char *argv[] = { NULL, (char *)"show", (char *)"all", (char *)"dump", NULL };
+	char *argv[] = { NULL, (char *)"show", (char *)(ifname ? ifname : "all"),
+			 (char *)"dump", NULL };
 	char *out = NULL;
 	size_t len = 0;
 	int rc, r;
@@ -374,11 +403,15 @@ int wgm_read(struct wgm_model *m, char *err, size_t err_cap)
 	} else if (rc == 127) {
 		seterr(err, err_cap, "cannot run '%s': is wireguard-tools installed?", argv[0]);
 		r = -ENOENT;
+	} else if (rc != 0 && ifname) {
+		/* wg: "Unable to access interface: No such device" */
+		r = -ENODEV;
 	} else if (rc != 0) {
-		seterr(err, err_cap, "'%s show all dump' failed (exit %d)", argv[0], rc);
+		seterr(err, err_cap, "'%s show all dump' failed (exit %d)%s", argv[0], rc,
+		       wgm_root_hint());
 		r = -EIO;
 	} else {
-		r = wgm_parse_dump(out, len, m, err, err_cap);
+		r = parse(out, len, ifname, m, err, err_cap);
 	}
 	if (out) {
 		explicit_bzero(out, len);

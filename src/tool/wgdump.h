@@ -12,8 +12,12 @@
  *       latest-handshake  rx-bytes  tx-bytes  keepalive|off
  * Private and preshared keys are never kept.
  *
- * I/O part: wgm_read() runs `wg show all dump` ($WGMTU_WG overrides the
- * program, for tests).
+ * `wg show IF dump` prints the same without the first column.
+ *
+ * I/O part: wgm_read() runs `wg show all dump` or `wg show IF dump`
+ * ($WGMTU_WG overrides the program, for tests). One interface is the
+ * cheaper question: `all` asks every userspace daemon with a socket in
+ * /var/run/wireguard, and one that is slow to answer delays everything.
  */
 #ifndef WGMTU_TOOL_WGDUMP_H
 #define WGMTU_TOOL_WGDUMP_H
@@ -66,6 +70,9 @@ struct wgm_model {
  */
 int wgm_parse_dump(const char *buf, size_t len, struct wgm_model *m,
 		   char *err, size_t err_cap);
+/* The same for `wg show IF dump` (4-field interface line, 8-field peers). */
+int wgm_parse_dump_one(const char *buf, size_t len, const char *ifname,
+		       struct wgm_model *m, char *err, size_t err_cap);
 void wgm_free(struct wgm_model *m);
 /* The interface named name, or NULL. */
 const struct wgm_iface *wgm_find(const struct wgm_model *m, const char *name);
@@ -87,8 +94,14 @@ const struct wgm_prefix *wgm_peer_host(const struct wgm_peer *p, int family);
 /* Does the peer route everything (0.0.0.0/0 or ::/0)? */
 bool wgm_peer_full_tunnel(const struct wgm_peer *p);
 
-/* Runs `wg show all dump` (or $WGMTU_WG) and parses it. 0 or negative
- * errno; err receives a one-line reason. */
-int wgm_read(struct wgm_model *m, char *err, size_t err_cap);
+/* Runs `wg show all dump` (ifname NULL) or `wg show IFNAME dump` (or
+ * $WGMTU_WG) and parses it. 0 or negative errno (-ENODEV: wg cannot show
+ * IFNAME, i.e. it is no WireGuard interface); err receives a reason. */
+int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap);
+
+/* "" as root; otherwise a clause saying that wg needs root, to append to a
+ * message about an interface wg did not list or a wg that failed (a
+ * non-root wg gets "Permission denied" from every interface). */
+const char *wgm_root_hint(void);
 
 #endif

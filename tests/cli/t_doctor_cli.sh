@@ -30,9 +30,26 @@ fake 'printf ""'
 lab_check "no WireGuard interface at all: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... says so" grep -q "No WireGuard interface" "$LAB_TMP/out"
 lab_check "IFACE not a WireGuard interface: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor wg0
-fake "printf 'wgnothere0\t(none)\t$K\t51820\toff\n'"
+# `wg show all dump` has the interface column, `wg show IF dump` not
+fake "if [ \"\$2\" = all ]; then printf 'wgnothere0\t(none)\t$K\t51820\toff\n'; else printf '(none)\t$K\t51820\toff\n'; fi"
 lab_check "an interface of another namespace: skipped, exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... says where it is not" grep -q "not in this network namespace" "$LAB_TMP/out"
 lab_check "--json: present false" \
 	bash -c "WGMTU_WG='$LAB_TMP/wg' '$W' doctor --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"interfaces\"][0][\"present\"] is False and d[\"verdict\"] == \"unknown\"'"
+lab_check "--json is one line, like every other command's" \
+	bash -c "[ \"\$(WGMTU_WG='$LAB_TMP/wg' '$W' doctor --json | wc -l)\" = 1 ]"
+lab_check "--pretty indents the same object (implies --json)" \
+	bash -c "WGMTU_WG='$LAB_TMP/wg' '$W' doctor --pretty | python3 -c 'import json,sys; t=sys.stdin.read(); assert t.count(chr(10)) > 3; assert json.loads(t)[\"verdict\"] == \"unknown\"'"
+# not root: wg answers "Permission denied" for every interface; say so
+chmod 755 "$LAB_TMP"
+fake 'echo "Unable to access interface wg0: Permission denied" >&2; exit 1'
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env WGMTU_WG="$LAB_TMP/wg" "$@"; }
+lab_check "not root, wg fails: exit 3, says to run as root" rc_is 3 nobody "$W" doctor
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "not root, IFACE not listed: exit 3, says to run as root" rc_is 3 nobody "$W" doctor wg0
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "tune, not root, IFACE not listed: exit 3, says to run as root" rc_is 3 nobody "$W" tune wg0
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "as root the same failure does not blame root" \
+	bash -c "! WGMTU_WG='$LAB_TMP/wg' '$W' doctor wg0 2>&1 | grep -q 'run as root'"
 lab_done

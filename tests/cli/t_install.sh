@@ -96,6 +96,8 @@ lab_check "complete 'wgmtu calc --encap pppoe,ds' -> pppoe,dslite" has "wgmtu ca
 lab_check "complete 'wgmtu probe --method ' -> icmp udp" has "wgmtu probe --method " icmp udp
 lab_check "complete 'wgmtu show ' -> the UAPI sockets' interfaces" has "wgmtu show " wgt0
 lab_check "complete 'wgmtu set wgt0 peer X probe ' -> the methods" has "wgmtu set wgt0 peer X probe " inband icmp-tunnel off
+lab_check "complete 'wgmtu tune -n ' (--dry-run, no value) -> the interfaces" has "wgmtu tune -n " wgt0
+lab_check "complete 'wgmtu doctor --all ' -> the interfaces" has "wgmtu doctor --all " wgt0
 lab_check "complete 'wgmtud --f' -> --foreground" has "wgmtud --f" --foreground
 lab_check "wgmtud completion is the same file" \
 	test "$(readlink "$ST/usr/share/bash-completion/completions/wgmtud")" = wgmtu

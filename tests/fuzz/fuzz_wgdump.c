@@ -6,6 +6,7 @@
  * characters; prefixes within their family's length; endpoints of a known
  * family; every formatted prefix parses back to the same prefix.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wgm_model m;
 	char err[128], b[64];
+	/* the first byte picks the format: all interfaces, or `wg show wg0 dump` */
+	bool one = size && (data[0] & 1);
+	int r;
 
-	if (wgm_parse_dump((const char *)data, size, &m, err, sizeof(err)) < 0) {
+	if (size) {
+		data++;
+		size--;
+	}
+	r = one ? wgm_parse_dump_one((const char *)data, size, "wg0", &m, err, sizeof(err)) :
+		  wgm_parse_dump((const char *)data, size, &m, err, sizeof(err));
+	if (r < 0) {
 		if (m.n_ifs || m.ifs)
 			abort();
 		return 0;
 	}
+	if (one && m.n_ifs > 1)
+		abort();
 	for (size_t i = 0; i < m.n_ifs; i++) {
 		const struct wgm_iface *ifc = &m.ifs[i];
 

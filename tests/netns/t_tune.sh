@@ -46,13 +46,24 @@ sed 's/^/#   /' "$LAB_TMP/dry.txt"
 lab_check "--dry-run: exit 0" eq "$RC" 0
 lab_check "--dry-run prints the route for the laptop's /32" grep -qx "$V4" "$LAB_TMP/dry.txt"
 lab_check "--dry-run prints the IPv6 route" grep -qx "$V6" "$LAB_TMP/dry.txt"
-lab_check "--dry-run prints the nft table" grep -q "tcp option maxseg size set rt mtu" "$LAB_TMP/dry.txt"
+lab_check "--dry-run shows the nft table" grep -q "tcp option maxseg size set rt mtu" "$LAB_TMP/dry.txt"
+lab_check "... and the nft JSON command that loads it" grep -qx "nft -j -f - <<'EOF'" "$LAB_TMP/dry.txt"
 state >"$LAB_TMP/after-dry"
 lab_check "--dry-run changed nothing" diff "$LAB_TMP/before" "$LAB_TMP/after-dry"
 # the commands it printed are the real thing: run them, compare, undo
 sed -n '/^ip /p' "$LAB_TMP/dry.txt" | while read -r cmd; do lab_run vps $cmd || echo "FAILED: $cmd"; done >"$LAB_TMP/dry-run.out" 2>&1
 lab_check "the printed ip commands run as they are" bash -c "! grep -q FAILED '$LAB_TMP/dry-run.out'"
 lab_check "... and give the lock" has_lock "$L1"
+sed -n "/^nft -j -f - <<'EOF'\$/,/^EOF\$/p" "$LAB_TMP/dry.txt" | sed '1d;$d' >"$LAB_TMP/dry.json"
+lab_check "the printed nft JSON loads as it is" lab_run vps nft -j -f "$LAB_TMP/dry.json"
+nft_has() { # NODE TABLE REGEX: a line of the listed table matches
+	local t; t=$(lab_run "$1" nft list table inet "$2")
+	grep -qE -- "$3" <<<"$t" || { echo "$t"; return 1; }
+}
+# (nft lists the SYN test as 'tcp flags syn / syn,rst')
+lab_check "... and clamps like the text it shows" nft_has vps "wgmtu_$VIF" \
+	"iifname \"$VIF\" ip saddr 10\.99\.0\.1 tcp flags .* tcp option maxseg size > $((L1 - 40)) tcp option maxseg size set $((L1 - 40))\$"
+lab_run vps nft delete table inet "wgmtu_$VIF"
 if [ "$FAM" = 6 ]; then # back to wg-quick's routes
 	lab_run vps ip route replace 10.99.0.1/32 dev "$VIF" proto boot scope link
 	lab_run vps ip -6 route replace fd99::1/128 dev "$VIF" proto boot metric 1024

@@ -108,6 +108,34 @@ static void test_dump_bad(void **state)
 	assert_int_equal(wgm_parse_dump("wg0\t(\0ne)\t(none)\t0\toff\n", 24, &m, err, sizeof(err)), -EINVAL);
 }
 
+/* `wg show wg0 dump`: the same without the interface column */
+static void test_dump_one(void **state)
+{
+	static const char one[] =
+		"PRIVATEPRIVATEPRIVATEPRIVATEPRIVATEPRIVATE=\t" K1 "\t51820\toff\n"
+		K2 "\t(none)\t10.77.0.1:51820\t10.99.0.1/32\t1764633600\t1200\t3400\toff\n";
+	struct wgm_model m;
+	char err[128] = "";
+
+	assert_int_equal(wgm_parse_dump_one(one, strlen(one), "wg0", &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n_ifs, 1);
+	assert_string_equal(m.ifs[0].name, "wg0");
+	assert_int_equal(m.ifs[0].n_peers, 1);
+	assert_int_equal(m.ifs[0].peers[0].tx, 3400);
+	wgm_free(&m);
+	/* the all-interfaces format is not this one, and vice versa */
+	assert_int_equal(wgm_parse_dump_one(dump, strlen(dump), "wg0", &m, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "4 fields"));
+	assert_int_equal(wgm_parse_dump(one, strlen(one), &m, err, sizeof(err)), -EINVAL);
+	/* two interface lines */
+	{
+		static const char two[] = "(none)\t(none)\t0\toff\n(none)\t(none)\t0\toff\n";
+
+		assert_int_equal(wgm_parse_dump_one(two, strlen(two), "wg0", &m, err, sizeof(err)), -EINVAL);
+	}
+	assert_int_equal(wgm_parse_dump_one(one, strlen(one), "", &m, err, sizeof(err)), -EINVAL);
+}
+
 static void test_prefix(void **state)
 {
 	struct wgm_prefix a, b;
@@ -325,6 +353,57 @@ static void test_nft_script(void **state)
 	wgm_free(&m);
 }
 
+static char *nft_json(const struct tp_target *t, size_t nt, bool del)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(del ? tp_nft_delete_json("wg0", false, f) :
+			 tp_nft_json("wg0", t, nt, true, false, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The document tune loads with nft -j -f - (compact form). */
+static void test_nft_json(void **state)
+{
+	struct wgm_model m;
+	struct tp_target t;
+	char err[128], *j;
+
+	assert_int_equal(wgm_parse_dump(dump, strlen(dump), &m, err, sizeof(err)), 0);
+	t = (struct tp_target){ .peer = &m.ifs[0].peers[0], .mtu = 1392 };
+	j = nft_json(&t, 1, false);
+	/* replace: add, delete, add the table in one transaction */
+	assert_non_null(strstr(j, "{\"nftables\":[{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"wgmtu_wg0\"}}},"
+				  "{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"wgmtu_wg0\"}}},"
+				  "{\"add\":{\"table\""));
+	assert_non_null(strstr(j, "\"type\":\"filter\",\"hook\":\"forward\",\"prio\":-150,\"policy\":\"accept\""));
+	/* oifname wg0 ... set rt mtu */
+	assert_non_null(strstr(j, "{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"oifname\"}},\"right\":\"wg0\"}}"));
+	assert_non_null(strstr(j, "{\"mangle\":{\"key\":{\"tcp option\":{\"name\":\"maxseg\",\"field\":\"size\"}},"
+				  "\"value\":{\"rt\":{\"key\":\"mtu\"}}}}"));
+	/* the peer's prefixes, per family, with their MSS */
+	assert_non_null(strstr(j, "\"set\":[{\"prefix\":{\"addr\":\"10.99.0.1\",\"len\":32}}]"));
+	assert_non_null(strstr(j, "\"set\":[{\"prefix\":{\"addr\":\"fd99::1\",\"len\":128}}]"));
+	assert_non_null(strstr(j, "\"op\":\">\",\"left\":{\"tcp option\":{\"name\":\"maxseg\",\"field\":\"size\"}},\"right\":1352}"));
+	assert_non_null(strstr(j, "\"value\":1332}"));
+	/* SYN without RST */
+	assert_non_null(strstr(j, "{\"&\":[{\"payload\":{\"protocol\":\"tcp\",\"field\":\"flags\"}},[\"syn\",\"rst\"]]},\"right\":\"syn\""));
+	free(j);
+	/* no target: only the oifname rule */
+	t.mtu = 0;
+	j = nft_json(&t, 1, false);
+	assert_null(strstr(j, "saddr"));
+	free(j);
+	j = nft_json(NULL, 0, true);
+	assert_string_equal(j, "{\"nftables\":[{\"delete\":{\"table\":{\"family\":\"inet\",\"name\":\"wgmtu_wg0\"}}}]}\n");
+	free(j);
+	wgm_free(&m);
+}
+
 static void test_peer_active(void **state)
 {
 	struct tp_activity a = { 0 };
@@ -372,11 +451,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_parse),
 		cmocka_unit_test(test_dump_bad),
+		cmocka_unit_test(test_dump_one),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_plan_routes),
 		cmocka_unit_test(test_plan_full_tunnel),
 		cmocka_unit_test(test_nft_script),
+		cmocka_unit_test(test_nft_json),
 		cmocka_unit_test(test_peer_active),
 	};
 
