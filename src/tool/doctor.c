@@ -537,7 +537,8 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	if (only && !d.n_ifs) {
-		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')", only);
+		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')%s",
+			 only, wgm_root_hint());
 		doctor_run_free(&d);
 		return EXIT_FAILURE_RUN;
 	}

@@ -40,4 +40,16 @@ lab_check "--json is one line, like every other command's" \
 	bash -c "[ \"\$(WGMTU_WG='$LAB_TMP/wg' '$W' doctor --json | wc -l)\" = 1 ]"
 lab_check "--pretty indents the same object (implies --json)" \
 	bash -c "WGMTU_WG='$LAB_TMP/wg' '$W' doctor --pretty | python3 -c 'import json,sys; t=sys.stdin.read(); assert t.count(chr(10)) > 3; assert json.loads(t)[\"verdict\"] == \"unknown\"'"
+# not root: wg answers "Permission denied" for every interface; say so
+chmod 755 "$LAB_TMP"
+fake 'echo "Unable to access interface wg0: Permission denied" >&2; exit 1'
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env WGMTU_WG="$LAB_TMP/wg" "$@"; }
+lab_check "not root, wg fails: exit 3, says to run as root" rc_is 3 nobody "$W" doctor
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "not root, IFACE not listed: exit 3, says to run as root" rc_is 3 nobody "$W" doctor wg0
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "tune, not root, IFACE not listed: exit 3, says to run as root" rc_is 3 nobody "$W" tune wg0
+lab_check "... run as root" grep -q "run as root" "$LAB_TMP/out"
+lab_check "as root the same failure does not blame root" \
+	bash -c "! WGMTU_WG='$LAB_TMP/wg' '$W' doctor wg0 2>&1 | grep -q 'run as root'"
 lab_done
