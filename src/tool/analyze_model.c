@@ -464,7 +464,7 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 			if (p->udp_len == WG_MSG_DATA_MIN_LEN)
 				d->n_keepalive++;
 			if (p->wg_unpadded && p->udp_len > d->unpadded_udp &&
-			    p->udp_len != ANA_WGMTUD_ACK_LEN)
+			    p->udp_len != ANA_WGMTUD_ACK_LEN && p->udp_len <= ANA_MAX_WIRE_UDP)
 				d->unpadded_udp = p->udp_len;
 			if (p->wg_unpadded)
 				d->n_unpadded++;
@@ -472,6 +472,12 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 				d->n_acks++;
 			if (p->gso && p->gso_i == 0)
 				d->n_gso++;
+			if (!p->gso && p->udp_len > ANA_MAX_WIRE_UDP) {
+				d->n_unsplit++;
+				c->gso_unsplit++;
+				if (p->udp_len > c->gso_unsplit_max)
+					c->gso_unsplit_max = p->udp_len;
+			}
 			if (p->wg_have_ids) {
 				struct ana_idx *x = dir_idx(d, p->wg_receiver);
 
@@ -479,7 +485,17 @@ int ana_cap_add(struct ana_cap *c, uint64_t ts, const struct ana_pkt *p)
 					c->oom = true;
 					return -ENOMEM;
 				}
+				/* a jump right after a cut message it could hold */
+				if (x->cut_room && p->wg_counter > x->cut_ctr + 1 &&
+				    p->wg_counter - x->cut_ctr - 1 <= x->cut_room)
+					x->cut_gaps += p->wg_counter - x->cut_ctr - 1;
+				if (p->wg_counter > x->cut_ctr)
+					x->cut_room = 0;
 				idx_see(x, p->wg_counter);
+				if (p->truncated && !p->gso && p->udp_len >= 2 * WG_MSG_DATA_MIN_LEN) {
+					x->cut_ctr = p->wg_counter;
+					x->cut_room = p->udp_len / WG_MSG_DATA_MIN_LEN - 1;
+				}
 			}
 			break;
 		default:
@@ -507,8 +523,17 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 	int best = -1;
 
 	d->missing = 0;
-	for (uint32_t i = 0; i < d->n_idx; i++)
+	d->gso_gaps = 0;
+	for (uint32_t i = 0; i < d->n_idx; i++) {
 		d->missing += ana_idx_missing(&d->idx[i]);
+		d->gso_gaps += d->idx[i].cut_gaps;
+	}
+	/* only a capture that shows GSO/GRO at all may hide batches in its
+	 * cut messages; elsewhere a gap after a cut message is loss */
+	if (!c->gso_supers && !c->gso_unsplit)
+		d->gso_gaps = 0;
+	if (d->gso_gaps > d->missing)
+		d->gso_gaps = d->missing;
 	d->probe_like = 0;
 	d->probe_gaps = 0;
 	if (d->probed) {
@@ -528,8 +553,9 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 		/* A search loses its probes above the path MTU; seen from the
 		 * receiving end they are counter gaps. As many gaps as the
 		 * probes that did arrive, give or take a search, are those. */
-		if (d->missing && d->missing <= 2 * d->probe_like + 16)
-			d->probe_gaps = d->missing;
+		if (d->missing > d->gso_gaps &&
+		    d->missing - d->gso_gaps <= 2 * d->probe_like + 16)
+			d->probe_gaps = d->missing - d->gso_gaps;
 	}
 	if (!d->n_data) {
 		d->verdict = ANA_INCONCLUSIVE;
@@ -539,6 +565,10 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 		if (d->sizes[i].ip_len == d->max_ip)
 			if (best < 0 || d->sizes[i].count > d->sizes[best].count)
 				best = (int)i;
+	/* an unsplit super-packet is many datagrams of unknown size: no
+	 * size pattern can be read from it */
+	if (best >= 0 && d->sizes[best].udp_len > ANA_MAX_WIRE_UDP)
+		best = -1;
 	if (best >= 0 && rev && nonka(rev) > 0 && !d->ptb_count) {
 		const struct ana_size *s = &d->sizes[best];
 		uint64_t after = nonka(rev) - s->rev_at_first;
@@ -556,7 +586,7 @@ static void judge_dir(struct ana_cap *c, struct ana_dir *d)
 			return;
 		}
 	}
-	d->verdict = d->missing > d->probe_gaps ? ANA_LOSS : ANA_HEALTHY;
+	d->verdict = d->missing > d->probe_gaps + d->gso_gaps ? ANA_LOSS : ANA_HEALTHY;
 }
 
 static int severity(enum ana_verdict v)

@@ -45,6 +45,11 @@ struct ana_size {
  * in-band probes is taken for wgmtud's probes (the search sends each size
  * up to 3 times per search); full-size data repeats far more. */
 #define ANA_PROBE_MAX_REPEAT 8
+
+/* A WireGuard message longer than this cannot have crossed a link as one
+ * datagram (9216 is the usual jumbo frame limit): seen whole in a capture,
+ * it is a GSO/GRO super-packet. */
+#define ANA_MAX_WIRE_UDP (9216u - 28u)
 bool ana_size_probe_like(const struct ana_size *s);
 
 #define ANA_WIN_BITS 1024
@@ -56,6 +61,11 @@ struct ana_idx {
 	uint64_t pkts, dups, late;
 	uint64_t min, max;
 	uint64_t win[ANA_WIN_BITS / 64];
+	/* snaplen-cut messages that may hide a GSO/GRO batch: the counter
+	 * of the last one, how many more counters it could hold (one per 32
+	 * bytes), and the gaps right after such messages that it could hold */
+	uint64_t cut_ctr, cut_gaps;
+	uint32_t cut_room;
 };
 
 struct ana_dir {
@@ -71,6 +81,8 @@ struct ana_dir {
 	uint64_t n_acks;      /* wgmtud in-band probe acks (56-byte data messages) */
 	uint64_t n_unpadded;  /* data messages off the 16-byte grid */
 	uint64_t n_gso;       /* GSO/GRO super-packets split into datagrams */
+	uint64_t n_unsplit;   /* super-packets the snaplen cut before their
+			       * second message: their counters are unknown */
 	bool probed;          /* the other end acks in-band probes: this
 			       * direction's off-grid data are wgmtud probes */
 	struct ana_size *sizes;
@@ -87,6 +99,8 @@ struct ana_dir {
 	uint64_t missing;     /* transport counters never seen (lost upstream) */
 	uint64_t probe_like;  /* datagrams of probe-like sizes (when probed) */
 	uint64_t probe_gaps;  /* of missing: put down to unanswered probes */
+	uint64_t gso_gaps;    /* of missing: counters inside super-packets the
+			       * snaplen cut (only in a capture with GSO/GRO) */
 };
 
 /* One handshake: the pair of indices that names a session. */
@@ -122,6 +136,8 @@ struct ana_cap {
 	uint64_t kinds[ANA_K__COUNT];
 	uint64_t truncated, frags;
 	uint64_t gso_supers, gso_segments; /* GSO/GRO super-packets, datagrams in them */
+	uint64_t gso_unsplit; /* super-packets that could not be split */
+	uint32_t gso_unsplit_max; /* the largest of them (UDP payload) */
 	struct { const char *why; uint64_t n; } bad[ANA_MAX_BAD_REASONS];
 	uint32_t n_bad_reasons;
 	struct ana_dir *dirs;

@@ -103,6 +103,11 @@ static void print_cap_summary(FILE *f, const struct ana_cap *c)
 		fprintf(f, "  GSO/GRO: %" PRIu64 " super-packets split into the %" PRIu64
 			" datagrams the wire carried (counted as those)\n", c->gso_supers,
 			c->gso_segments);
+	if (c->gso_unsplit)
+		fprintf(f, "  note: %" PRIu64 " GSO/GRO super-packets (up to %u bytes) were cut by the "
+			"snaplen before their second message and could not be split (capture with "
+			"tcpdump -s 0 to count their datagrams)\n",
+			c->gso_unsplit, c->gso_unsplit_max);
 	if (c->frags)
 		fprintf(f, "  IP fragments: %" PRIu64 " packets (%" PRIu64
 			" UDP datagrams were fragmented)\n", c->frags, frag);
@@ -168,17 +173,22 @@ static void print_one_dir(FILE *f, const struct ana_cap *c, struct ana_dir *d)
 			ovh_wg_overhead(fam_of(d->key.src.fam)), fam_label(d->key.src.fam));
 	} else {
 		print_hist(f, d, false);
-		if (d->missing > d->probe_gaps)
+		if (d->missing > d->probe_gaps + d->gso_gaps)
 			fprintf(f, "  -> loss: %" PRIu64 " transport counters never appeared in this "
-				"capture (lost before it was taken)\n", d->missing);
-		else if (d->missing)
+				"capture (lost before it was taken)\n",
+				d->missing - d->probe_gaps - d->gso_gaps);
+		if (d->gso_gaps)
+			fprintf(f, "  -> %" PRIu64 " transport counters sit inside GSO/GRO super-packets "
+				"the snaplen cut (each jump follows a cut message long enough to "
+				"hold it), not counted as loss\n", d->gso_gaps);
+		if (d->probe_gaps)
 			fprintf(f, "  -> %" PRIu64 " transport counters never appeared: as many as "
 				"wgmtud's in-band probes above the path MTU (the other end acks "
-				"probes), not counted as loss\n", d->missing);
-		else if (d->n_data)
+				"probes), not counted as loss\n", d->probe_gaps);
+		if (!d->missing && d->n_data)
 			fprintf(f, "  -> no gap in the transport counters, no sign of a black hole\n");
 	}
-	if (d->unpadded_udp)
+	if (d->unpadded_udp && d->unpadded_udp <= ANA_MAX_WIRE_UDP)
 		fprintf(f, "  full-size packets of %u bytes: the sender's WireGuard MTU is %u\n",
 			d->unpadded_udp, d->unpadded_udp - 32);
 	if (d->ptb_count)
@@ -439,8 +449,10 @@ static void json_dir_common(struct json *j, const struct ana_dir *d)
 	json_kint(j, "probe_acks", (long long)d->n_acks);
 	json_kint(j, "largest_udp", d->max_udp);
 	json_kint(j, "largest_ip", d->max_ip);
-	json_kint_or_null(j, "sender_mtu", (long long)d->unpadded_udp - 32, d->unpadded_udp > 0);
+	json_kint_or_null(j, "sender_mtu", (long long)d->unpadded_udp - 32,
+			  d->unpadded_udp > 0 && d->unpadded_udp <= ANA_MAX_WIRE_UDP);
 	json_kint(j, "counter_gaps", (long long)d->missing);
+	json_kint(j, "counter_gaps_in_cut_super_packets", (long long)d->gso_gaps);
 	json_kint(j, "icmp_too_big_count", (long long)d->ptb_count);
 	json_kint_or_null(j, "icmp_too_big_mtu", d->ptb_min_mtu, d->ptb_count > 0);
 	json_key(j, "receiver_indices");
@@ -559,6 +571,7 @@ static void json_cap(struct json *j, const struct ana_cap *c)
 	json_kint(j, "malformed", (long long)c->kinds[ANA_K_BAD]);
 	json_kint(j, "gso_super_packets", (long long)c->gso_supers);
 	json_kint(j, "gso_datagrams", (long long)c->gso_segments);
+	json_kint(j, "gso_unsplit", (long long)c->gso_unsplit);
 	json_kstr(j, "verdict", ana_verdict_name(c->verdict));
 	json_key(j, "sessions");
 	json_arr_begin(j);

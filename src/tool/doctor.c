@@ -287,8 +287,12 @@ static void print_text(const struct doctor_run *d)
 				printf(" (IPv%d, outer route MTU %d)", fam, dp->outer_route_mtu);
 			printf("\n");
 			if (dp->served) {
-				printf("    wgmtud       serves this peer: path MTU %u, effective MTU %u (%s)\n",
-				       dp->wgmtud_path_mtu, dp->wgmtud_effective_mtu, dp->wgmtud_state);
+				if (dp->wgmtud_path_mtu)
+					printf("    wgmtud       serves this peer: path MTU %u, effective MTU %u (%s)\n",
+					       dp->wgmtud_path_mtu, dp->wgmtud_effective_mtu, dp->wgmtud_state);
+				else /* no session yet, searching, probing off or pinned */
+					printf("    wgmtud       serves this peer: path MTU not measured (%s), "
+					       "effective MTU %u\n", dp->wgmtud_state, dp->wgmtud_effective_mtu);
 				printf("    verdict      ok (see wgmtu show %s)\n", di->ifc->name);
 				continue;
 			}
@@ -537,7 +541,8 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	if (only && !d.n_ifs) {
-		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')", only);
+		tool_err("doctor", "%s is not a WireGuard interface (not in 'wg show all dump')%s",
+			 only, wgm_root_hint());
 		doctor_run_free(&d);
 		return EXIT_FAILURE_RUN;
 	}

@@ -54,7 +54,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		if (argc > 2 && strcmp(cmd, "help") == 0) {
+		if (argc > 2 && strcmp(cmd, "help") == 0 && strcmp(argv[2], "help") &&
+		    strcmp(argv[2], "--help") && strcmp(argv[2], "-h")) {
 			for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 				if (!strcmp(argv[2], commands[i].name)) {
 					char *a[] = { argv[2], (char *)"--help", NULL };

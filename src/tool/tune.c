@@ -639,7 +639,8 @@ int cmd_tune(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	if (!d.n_ifs) {
-		tool_err("tune", "%s is not a WireGuard interface (not in 'wg show all dump')", r.ifname);
+		tool_err("tune", "%s is not a WireGuard interface (not in 'wg show all dump')%s",
+			 r.ifname, wgm_root_hint());
 		doctor_run_free(&d);
 		return EXIT_FAILURE_RUN;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "tool/tune_sys.h"
@@ -378,6 +379,12 @@ int wgm_parse_dump_one(const char *buf, size_t len, const char *ifname,
 	return parse(buf, len, ifname, m, err, err_cap);
 }
 
+const char *wgm_root_hint(void)
+{
+	return geteuid() == 0 ? "" :
+	       "; not root: wg sees no WireGuard interface without CAP_NET_ADMIN, run as root";
+}
+
 int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap)
 {
 	const char *wg = getenv("WGMTU_WG");
@@ -400,7 +407,8 @@ int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap)
 		/* wg: "Unable to access interface: No such device" */
 		r = -ENODEV;
 	} else if (rc != 0) {
-		seterr(err, err_cap, "'%s show all dump' failed (exit %d)", argv[0], rc);
+		seterr(err, err_cap, "'%s show all dump' failed (exit %d)%s", argv[0], rc,
+		       wgm_root_hint());
 		r = -EIO;
 	} else {
 		r = parse(out, len, ifname, m, err, err_cap);

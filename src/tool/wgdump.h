@@ -99,4 +99,9 @@ bool wgm_peer_full_tunnel(const struct wgm_peer *p);
  * IFNAME, i.e. it is no WireGuard interface); err receives a reason. */
 int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap);
 
+/* "" as root; otherwise a clause saying that wg needs root, to append to a
+ * message about an interface wg did not list or a wg that failed (a
+ * non-root wg gets "Permission denied" from every interface). */
+const char *wgm_root_hint(void);
+
 #endif

@@ -19,14 +19,21 @@ lab_bg laptop tcpdump-l tcpdump -n -U --immediate-mode -i v-home -w "$CL" udp or
 TL=$LAB_LASTPID
 lab_bg vps tcpdump-v tcpdump -n -U --immediate-mode -i v-isp -w "$CV" udp or icmp or icmp6
 TV=$LAB_LASTPID
+# the receiving end again with a short snaplen (the WireGuard header and
+# no more): super-packets cut before their second message cannot be split
+SNAP=$((14 + HDR + 16))
+CS="$LAB_TMP/laptop-short.pcap"
+lab_bg laptop tcpdump-s tcpdump -n -U --immediate-mode -s "$SNAP" -i v-home -w "$CS" udp
+TS=$LAB_LASTPID
 lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-l.log" || lab_die "tcpdump (laptop) did not start"
 lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-v.log" || lab_die "tcpdump (vps) did not start"
+lab_wait_for 5 grep -q listening "$LAB_TMP/tcpdump-s.log" || lab_die "tcpdump (short snaplen) did not start"
 lab_check "tunnel ping works" lab_wait_for 5 lab_run laptop ping -c1 -W1 10.99.0.2
 lab_check "laptop: discovery completes" pmd_wait_key 10 "$LIF" wgmtu_state search_complete
 lab_check "10 MB laptop <- vps" pmd_fetch laptop http://10.99.0.2:8080/big 20 big
 sleep 0.5
-kill -INT "$TL" "$TV" 2>/dev/null
-wait "$TL" "$TV" 2>/dev/null
+kill -INT "$TL" "$TV" "$TS" 2>/dev/null
+wait "$TL" "$TV" "$TS" 2>/dev/null
 [ -n "${ANA_SAVE:-}" ] && cp "$CL" "$CV" "$ANA_SAVE/"
 
 big=$(tcpdump -n -r "$CV" 2>/dev/null | awk -v m=$((1500 - HDR)) '$NF > m' | wc -l)
@@ -46,4 +53,17 @@ lab_check "wgmtud's probes above 1454 reported apart" \
 	test "$(jq_ 'all(x["probes_unanswered"] > 0 and x["probe_min_unanswered"] > 1454 for x in d["directions"])')" = True
 lab_check "the sending end's capture alone: healthy (exit 0)" "$W" analyze "$CV"
 lab_check "the receiving end's capture alone: healthy (exit 0)" "$W" analyze "$CL"
+cut_ok() {
+	"$W" analyze --json "$CS" >"$LAB_TMP/s.json"; local rc=$?
+	python3 - "$LAB_TMP/s.json" "$rc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["captures"][0]
+big = max(d["directions"], key=lambda x: x["counter_gaps"])
+print(sys.argv[2], d["verdict"], c["gso_unsplit"], big["counter_gaps"], big["counter_gaps_in_cut_super_packets"])
+assert sys.argv[2] == "0" and d["verdict"] == "healthy", "verdict"
+assert c["gso_unsplit"] > 0 and big["counter_gaps_in_cut_super_packets"] > 1000
+PY
+}
+lab_check "snaplen $SNAP at the receiving end: super-packets left whole, their counters not loss" cut_ok
 lab_done
