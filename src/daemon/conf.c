@@ -214,6 +214,10 @@ struct plan {
 	struct wgd_endpoint *eps;   /* per op with has_endpoint */
 	struct wgd_peer **fresh;    /* per op: the peer it creates, or NULL */
 	size_t n_fresh;
+	/* when key_change: the existing peers' static-static DH against the
+	 * new identity, in list order (the commit only copies them) */
+	struct rekey { struct wgd_peer *peer; uint8_t ss[WG_KEY_LEN]; bool valid; } *rekey;
+	size_t n_rekey;
 	uint64_t last_pump;
 };
 
@@ -265,6 +269,10 @@ static void plan_free(struct wgd_device *dev, struct plan *pl)
 		free(pl->fresh);
 	}
 	free(pl->eps);
+	if (pl->rekey) {
+		OPENSSL_cleanse(pl->rekey, pl->n_rekey * sizeof(*pl->rekey));
+		free(pl->rekey);
+	}
 	wg_noise_device_clear(&pl->nd);
 	wg_allowedips_release(dev->aips);
 }
@@ -346,6 +354,22 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 	free(sims);
 	if (r < 0)
 		return r;
+	/* a new identity: the existing peers' DH now, so the commit does not
+	 * stall the loop for it (replace_peers removes them anyway) */
+	if (pl->key_change && pl->nd.has_identity && !txn->replace_peers && dev->n_peers) {
+		pl->rekey = calloc(dev->n_peers, sizeof(*pl->rekey));
+		if (!pl->rekey)
+			return -ENOMEM;
+		for (struct wgd_peer *p = dev->peers; p; p = p->next) {
+			struct rekey *k = &pl->rekey[pl->n_rekey++];
+
+			k->peer = p;
+			k->valid = wg_x25519_key_dh(&pl->nd.static_key, k->ss, p->public_key) == 0;
+			maybe_pump(dev, pl);
+			if (!dev->running)
+				return -EINTR;
+		}
+	}
 	if (wg_allowedips_reserve(dev->aips, txn->n_allowed_ips) < 0 ||
 	    wg_keyhash_reserve(&dev->peer_hash, pl->n_fresh) < 0)
 		return -ENOMEM;
@@ -357,6 +381,7 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 static void install_identity(struct wgd_device *dev, struct plan *pl)
 {
 	struct wgd_peer *p, *next;
+	size_t i;
 
 	wg_noise_device_clear(&dev->noise);
 	memcpy(dev->noise.static_private, pl->nd.static_private, WG_KEY_LEN);
@@ -368,7 +393,8 @@ static void install_identity(struct wgd_device *dev, struct plan *pl)
 	OPENSSL_cleanse(pl->nd.static_private, WG_KEY_LEN);
 	pl->nd.has_identity = false;
 	wg_cookie_checker_init(&dev->cookie, dev->noise.has_identity ? dev->noise.static_public : NULL);
-	for (p = dev->peers; p; p = next) {
+	/* the peers are the ones prepare saw, in the same order */
+	for (p = dev->peers, i = 0; p; p = next, i++) {
 		next = p->next;
 		/* a peer with our own public key cannot be talked to */
 		if (is_self(&dev->noise, p->public_key)) {
@@ -376,7 +402,10 @@ static void install_identity(struct wgd_device *dev, struct plan *pl)
 			continue;
 		}
 		wg_keypairs_clear(&dev->noise, &p->kps);
-		wg_noise_handshake_set_static(&p->hs);
+		if (i < pl->n_rekey && pl->rekey[i].peer == p)
+			wg_noise_handshake_set_static_dh(&p->hs, pl->rekey[i].ss, pl->rekey[i].valid);
+		else
+			wg_noise_handshake_set_static(&p->hs);
 	}
 }
 

@@ -436,16 +436,58 @@ static void run_locate(struct probe_run *r, int fail_size)
 		r->first_silent_ttl = r->dest_ttl;
 }
 
+/* HOST as `wg show` prints an endpoint: "192.0.2.7:51820", "[2001:db8::1]:51820",
+ * "vps.example.org:51820". Puts the host part in buf. */
+static bool endpoint_like(const char *h, char *buf, size_t cap)
+{
+	const char *colon, *end;
+	size_t n;
+
+	if (h[0] == '[') {
+		end = strchr(h, ']');
+		if (!end || end[1] != ':')
+			return false;
+		colon = end + 1;
+		h++;
+		n = (size_t)(end - h);
+	} else {
+		colon = strchr(h, ':');
+		if (!colon || strchr(colon + 1, ':'))
+			return false;
+		n = (size_t)(colon - h);
+	}
+	if (!n || n >= cap || !colon[1] || strlen(colon + 1) > 5 ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	memcpy(buf, h, n);
+	buf[n] = 0;
+	return true;
+}
+
 static int resolve(struct probe_run *r, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct addrinfo hints = { 0 }, *res = NULL;
-	char port[16];
+	char port[16], name[256];
+	const char *host = r->host;
+	size_t hl = strlen(host);
 	int err;
 
+	/* "[2001:db8::1]", as in URLs and endpoints: the address inside */
+	if (hl > 2 && hl - 2 < sizeof(name) && host[0] == '[' && host[hl - 1] == ']') {
+		memcpy(name, host + 1, hl - 2);
+		name[hl - 2] = 0;
+		host = name;
+	}
 	hints.ai_family = r->family_opt == 4 ? AF_INET : r->family_opt == 6 ? AF_INET6 : AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
 	snprintf(port, sizeof(port), "%u", r->method == PNET_UDP ? r->port : 0);
-	err = getaddrinfo(r->host, port, &hints, &res);
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err && endpoint_like(r->host, name, sizeof(name))) {
+		tool_err("probe", "'%s' is an endpoint (HOST:PORT); give the host alone: "
+			 "wgmtu probe %s (--port is a wgmtu responder's port, for --method udp)",
+			 r->host, name);
+		return -EINVAL;
+	}
 	if (err) {
 		tool_err("probe", "cannot resolve '%s'%s: %s", r->host,
 			 r->family_opt ? (r->family_opt == 4 ? " (IPv4)" : " (IPv6)") : "",

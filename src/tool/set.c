@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,13 @@ static int precheck(const char *ifname, int argc, char **argv)
 	size_t len = 0;
 	int e = uapi_transact(ifname, req, sizeof(req) - 1, uapi_timeout_ms(), &reply, &len);
 
+	if (e == -ENOENT && if_nametoindex(ifname)) {
+		/* the usual case: kernel WireGuard (wg-quick prefers the module) */
+		tool_err(CMD, "%s: the interface exists but no userspace daemon serves it "
+			 "(no UAPI socket; kernel WireGuard?): wgmtu set changes wgmtud's "
+			 "settings only", ifname);
+		return EXIT_FAILURE_RUN;
+	}
 	if (e) {
 		tool_err(CMD, "%s: %s", ifname, uapi_strerror_transact(e));
 		return EXIT_FAILURE_RUN;

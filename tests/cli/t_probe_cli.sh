@@ -1,6 +1,6 @@
 #!/bin/bash
 # wgmtu probe / responder command lines that must be refused before anything
-# is sent (exit 2, the reason on standard error). No root, no network.
+# is sent (exit 2, the reason on standard error); one probe of ::1 (loopback).
 . "$(dirname "$0")/../netns/lib.sh"
 W="$LAB_BUILD/wgmtu"
 LAB_TMP=$(mktemp -d); trap 'rm -rf "$LAB_TMP"' EXIT
@@ -20,4 +20,10 @@ lab_check "probe with two HOSTs -> exit 2" usage_err "one HOST only" probe a b
 lab_check "probe --method tcp -> exit 2" usage_err "not offered" probe --method tcp a
 lab_check "probe a link-local IPv6 address without a zone -> exit 2, says so" \
 	usage_err "link-local address: name the interface" probe fe80::1
+lab_check "probe 192.0.2.7:51820 (an endpoint, pasted from wg show) -> exit 2, names the host" \
+	usage_err "give the host alone: wgmtu probe 192.0.2.7 " probe 192.0.2.7:51820
+lab_check "probe [2001:db8::1]:51820 -> exit 2, names the host" \
+	usage_err "give the host alone: wgmtu probe 2001:db8::1 " probe '[2001:db8::1]:51820'
+lab_check "probe [::1] (brackets) probes ::1" \
+	bash -c "timeout 20 '$W' probe --json --max 1300 '[::1]' | grep -q '\"address\":\"::1\"'"
 lab_done
