@@ -644,7 +644,7 @@ static void print_json(struct probe_run *r)
 
 static void print_text(struct probe_run *r)
 {
-	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r);
+	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r), wg;
 	unsigned tb = plpmtud_too_big(&r->fwd);
 	char a[INET6_ADDRSTRLEN];
 	double secs = (double)r->search_ms / 1000.0;
@@ -729,6 +729,13 @@ static void print_text(struct probe_run *r)
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV4),
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV6),
 	       ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4));
+	wg = ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4);
+	if (wg < OVH_MIN_MTU_IPV4)
+		printf("  Warning        MTU %d is below 576, the smallest IPv4 packet every host\n"
+		       "                must accept: this path is too small for WireGuard.\n", wg);
+	else if (wg < OVH_MIN_MTU_IPV6)
+		printf("  Warning        MTU %d is below 1280, the IPv6 minimum: Linux removes IPv6\n"
+		       "                addresses from such an interface, so only IPv4 can run inside.\n", wg);
 	if (r->timed_out)
 		printf("  Note           stopped by --timeout before the search finished.\n");
 }
