@@ -5,6 +5,7 @@
  * plpmtud engine; this file owns the clock, the socket (probe_net.c), the
  * TTL-limited localisation of a black hole and the output.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -487,6 +488,15 @@ static int resolve(struct probe_run *r, struct sockaddr_storage *ss, socklen_t *
 			 "wgmtu probe %s (--port is a wgmtu responder's port, for --method udp)",
 			 r->host, name);
 		return -EINVAL;
+	}
+	if (err && r->family_opt) {
+		unsigned char a[16];
+
+		if (inet_pton(r->family_opt == 4 ? AF_INET6 : AF_INET, host, a) == 1) {
+			tool_err("probe", "%s is an IPv%d address, and -%d asks for IPv%d",
+				 host, r->family_opt == 4 ? 6 : 4, r->family_opt, r->family_opt);
+			return -EINVAL;
+		}
 	}
 	if (err) {
 		tool_err("probe", "cannot resolve '%s'%s: %s", r->host,

@@ -28,4 +28,6 @@ lab_check "probe [::1] (brackets) probes ::1" \
 	bash -c "timeout 20 '$W' probe --json --max 1300 '[::1]' | grep -q '\"address\":\"::1\"'"
 lab_check "a path whose WireGuard MTU is below 1280 -> warns that IPv6 cannot run inside" \
 	bash -c "timeout 20 '$W' probe -q --max 1300 127.0.0.1 | grep -q 'MTU 1240 is below 1280, the IPv6 minimum'"
+lab_check "probe -4 ::1 -> exit 2, says the address is IPv6" usage_err "::1 is an IPv6 address, and -4 asks for IPv4" probe -4 ::1
+lab_check "probe -6 127.0.0.1 -> exit 2, says the address is IPv4" usage_err "is an IPv4 address, and -6 asks for IPv6" probe -6 127.0.0.1
 lab_done
