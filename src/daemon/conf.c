@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <net/if.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 
@@ -214,6 +217,10 @@ struct plan {
 	struct wgd_endpoint *eps;   /* per op with has_endpoint */
 	struct wgd_peer **fresh;    /* per op: the peer it creates, or NULL */
 	size_t n_fresh;
+	/* when key_change: the existing peers' static-static DH against the
+	 * new identity, in list order (the commit only copies them) */
+	struct rekey { struct wgd_peer *peer; uint8_t ss[WG_KEY_LEN]; bool valid; } *rekey;
+	size_t n_rekey;
 	uint64_t last_pump;
 };
 
@@ -265,23 +272,108 @@ static void plan_free(struct wgd_device *dev, struct plan *pl)
 		free(pl->fresh);
 	}
 	free(pl->eps);
+	if (pl->rekey) {
+		OPENSSL_cleanse(pl->rekey, pl->n_rekey * sizeof(*pl->rekey));
+		free(pl->rekey);
+	}
 	wg_noise_device_clear(&pl->nd);
 	wg_allowedips_release(dev->aips);
+}
+
+/* ---- the prepared DHs, on every core ---- */
+
+struct dh_job {
+	const uint8_t *pub;  /* a peer's public key */
+	uint8_t *out;        /* its static-static DH with the identity */
+	bool *valid;
+};
+
+struct dh_run {
+	const uint8_t *priv; /* the identity's private key (clamped) */
+	struct dh_job *jobs;
+	size_t n;
+	atomic_size_t next;  /* the first job nobody took yet */
+	atomic_bool stop;
+};
+
+#define DH_CHUNK 32
+#define DH_MAX_THREADS 4
+
+/* Takes chunks of jobs until none is left; the loop's thread (dev set)
+ * also pumps the data path between its chunks. */
+static void dh_chunks(struct dh_run *run, struct wg_x25519_key *k, struct wgd_device *dev,
+		      struct plan *pl)
+{
+	for (;;) {
+		size_t i = atomic_fetch_add(&run->next, DH_CHUNK), end;
+
+		if (i >= run->n || atomic_load(&run->stop))
+			return;
+		end = i + DH_CHUNK < run->n ? i + DH_CHUNK : run->n;
+		for (; i < end; i++)
+			*run->jobs[i].valid = wg_x25519_key_dh(k, run->jobs[i].out,
+							       run->jobs[i].pub) == 0;
+		if (dev) {
+			maybe_pump(dev, pl);
+			if (!dev->running)
+				atomic_store(&run->stop, true);
+		}
+	}
+}
+
+/* A helper thread: its own copy of the private key's context (an OpenSSL
+ * context is not shared between threads). */
+static void *dh_worker(void *arg)
+{
+	struct dh_run *run = arg;
+	struct wg_x25519_key k = { 0 };
+	uint8_t pub[WG_KEY_LEN];
+
+	if (wg_x25519_key_load(&k, run->priv, pub) == 0)
+		dh_chunks(run, &k, NULL, NULL);
+	wg_x25519_key_clear(&k);
+	return NULL;
+}
+
+/* The X25519s of a large set (about 40 us each) on up to DH_MAX_THREADS
+ * cores, the loop's thread pumping between its chunks. 0, or -EINTR when
+ * the daemon began to stop meanwhile. */
+static int run_dh(struct wgd_device *dev, struct plan *pl, struct wg_noise_device *nd,
+		  struct dh_job *jobs, size_t n)
+{
+	struct dh_run run = { .priv = nd->static_private, .jobs = jobs, .n = n };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t th[DH_MAX_THREADS];
+	int nth = 0;
+
+	atomic_init(&run.next, 0);
+	atomic_init(&run.stop, false);
+	if (n >= 4 * DH_CHUNK)
+		while (nth < DH_MAX_THREADS - 1 && nth + 1 < cpus &&
+		       pthread_create(&th[nth], NULL, dh_worker, &run) == 0)
+			nth++;
+	dh_chunks(&run, &nd->static_key, dev, pl);
+	while (nth)
+		pthread_join(th[--nth], NULL);
+	return atomic_load(&run.stop) ? -EINTR : 0;
 }
 
 static int prepare(struct wgd_device *dev, struct plan *pl)
 {
 	struct wg_uapi_txn *txn = pl->txn;
-	const struct wg_noise_device *after;
+	struct wg_noise_device *after, noid;
 	struct wg_keyhash sim;
 	struct key_sim *sims = NULL;
-	size_t n_sims = 0;
+	struct dh_job *jobs;
+	size_t n_sims = 0, n_jobs = 0;
 	int r;
 
 	r = plan_identity(dev, pl);
 	if (r < 0)
 		return r;
-	after = identity_after(dev, pl);
+	after = (struct wg_noise_device *)identity_after(dev, pl);
+	/* new peers are made without their DH, computed below on all cores */
+	wg_noise_device_init(&noid, dev->noise.ops, dev->noise.ctx);
 	pl->eps = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->eps));
 	pl->fresh = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->fresh));
 	sims = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*sims));
@@ -330,12 +422,12 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 		}
 		if (ks->present || op->update_only)
 			continue;
-		pl->fresh[i] = wgd_peer_alloc_for(dev, (struct wg_noise_device *)after,
-						  op->public_key);
+		pl->fresh[i] = wgd_peer_alloc_for(dev, &noid, op->public_key);
 		if (!pl->fresh[i]) {
 			r = -ENOMEM;
 			break;
 		}
+		pl->fresh[i]->hs.dev = after;
 		pl->n_fresh++;
 		ks->present = true;
 		maybe_pump(dev, pl);
@@ -346,6 +438,40 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 	free(sims);
 	if (r < 0)
 		return r;
+	/* a new identity: the existing peers' DH now, so the commit does not
+	 * stall the loop for it (replace_peers removes them anyway) */
+	if (pl->key_change && pl->nd.has_identity && !txn->replace_peers && dev->n_peers) {
+		pl->rekey = calloc(dev->n_peers, sizeof(*pl->rekey));
+		if (!pl->rekey)
+			return -ENOMEM;
+		for (struct wgd_peer *p = dev->peers; p; p = p->next)
+			pl->rekey[pl->n_rekey++].peer = p;
+	}
+	/* the static-static DHs: of the new peers, and of the existing ones
+	 * under a new identity (after is then pl->nd) */
+	if (after->has_identity && (pl->n_fresh || pl->n_rekey)) {
+		jobs = calloc(pl->n_fresh + pl->n_rekey, sizeof(*jobs));
+		if (!jobs)
+			return -ENOMEM;
+		for (size_t i = 0; i < txn->n_peers; i++) {
+			struct wgd_peer *p = pl->fresh[i];
+
+			if (p)
+				jobs[n_jobs++] = (struct dh_job){ p->hs.remote_static,
+					p->hs.precomputed_static_static, &p->hs.static_static_valid };
+		}
+		for (size_t i = 0; i < pl->n_rekey; i++)
+			jobs[n_jobs++] = (struct dh_job){ pl->rekey[i].peer->public_key,
+				pl->rekey[i].ss, &pl->rekey[i].valid };
+		r = run_dh(dev, pl, after, jobs, n_jobs);
+		free(jobs);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < txn->n_peers; i++)
+			if (pl->fresh[i] && !pl->fresh[i]->hs.static_static_valid)
+				wgd_log_peer(WGD_LOG_VERBOSE, pl->fresh[i]->public_key,
+					     "key is unusable (low-order point): no handshake possible");
+	}
 	if (wg_allowedips_reserve(dev->aips, txn->n_allowed_ips) < 0 ||
 	    wg_keyhash_reserve(&dev->peer_hash, pl->n_fresh) < 0)
 		return -ENOMEM;
@@ -357,6 +483,7 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 static void install_identity(struct wgd_device *dev, struct plan *pl)
 {
 	struct wgd_peer *p, *next;
+	size_t i;
 
 	wg_noise_device_clear(&dev->noise);
 	memcpy(dev->noise.static_private, pl->nd.static_private, WG_KEY_LEN);
@@ -368,7 +495,8 @@ static void install_identity(struct wgd_device *dev, struct plan *pl)
 	OPENSSL_cleanse(pl->nd.static_private, WG_KEY_LEN);
 	pl->nd.has_identity = false;
 	wg_cookie_checker_init(&dev->cookie, dev->noise.has_identity ? dev->noise.static_public : NULL);
-	for (p = dev->peers; p; p = next) {
+	/* the peers are the ones prepare saw, in the same order */
+	for (p = dev->peers, i = 0; p; p = next, i++) {
 		next = p->next;
 		/* a peer with our own public key cannot be talked to */
 		if (is_self(&dev->noise, p->public_key)) {
@@ -376,7 +504,10 @@ static void install_identity(struct wgd_device *dev, struct plan *pl)
 			continue;
 		}
 		wg_keypairs_clear(&dev->noise, &p->kps);
-		wg_noise_handshake_set_static(&p->hs);
+		if (i < pl->n_rekey && pl->rekey[i].peer == p)
+			wg_noise_handshake_set_static_dh(&p->hs, pl->rekey[i].ss, pl->rekey[i].valid);
+		else
+			wg_noise_handshake_set_static(&p->hs);
 	}
 }
 

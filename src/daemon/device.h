@@ -102,8 +102,9 @@ struct wgd_peer {
 	uint16_t persistent_keepalive;
 	uint64_t rx_bytes, tx_bytes;
 	struct timespec last_handshake;   /* wall clock; 0 = never */
-	/* staged ring */
-	struct wgd_staged_pkt staged[WGD_STAGED_MAX];
+	/* staged ring: WGD_STAGED_MAX slots, allocated when the first packet
+	 * is staged (2 KB a peer that most of a large hub's peers never need) */
+	struct wgd_staged_pkt *staged;
 	unsigned staged_head, staged_count;
 	bool sending_staged;              /* re-entrancy guard of wgd_send_staged */
 	uint64_t deadline;                /* cached wg_timers_next_deadline */

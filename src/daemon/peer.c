@@ -70,6 +70,7 @@ void wgd_peer_free(struct wgd_peer *peer)
 	wg_keypairs_clear(&peer->dev->noise, &peer->kps);
 	wg_noise_handshake_destroy(&peer->hs);
 	wg_cookie_maker_clear(&peer->cookie);
+	free(peer->staged); /* empty: purged when the peer was removed */
 	OPENSSL_cleanse(peer->preshared_key, sizeof(peer->preshared_key));
 	OPENSSL_cleanse(peer, sizeof(*peer));
 	free(peer);

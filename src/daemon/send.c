@@ -74,6 +74,10 @@ static void stage(struct wgd_peer *peer, const uint8_t *pkt, size_t len)
 	struct wgd_staged_pkt *s;
 	unsigned tail;
 
+	if (!peer->staged && !(peer->staged = calloc(WGD_STAGED_MAX, sizeof(*peer->staged)))) {
+		wgd_drop(peer->dev, WGD_DROP_STAGED_OVERFLOW, peer);
+		return;
+	}
 	if (peer->staged_count == WGD_STAGED_MAX) {
 		s = &peer->staged[peer->staged_head];
 		OPENSSL_cleanse(s->buf, s->len);

@@ -154,6 +154,13 @@ int ovh_encap_parse(const char *list, struct ovh_encap_use *out, size_t max,
 		char *colon;
 		bool has_bytes = false;
 
+		/* "pppoe, dslite" (typed with a space after the comma) */
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
 		if (len == 0) {
 			snprintf(err, errlen, "empty item in encapsulation list '%s'", list);
 			return -1;

@@ -287,8 +287,12 @@ static void print_text(const struct doctor_run *d)
 				printf(" (IPv%d, outer route MTU %d)", fam, dp->outer_route_mtu);
 			printf("\n");
 			if (dp->served) {
-				printf("    wgmtud       serves this peer: path MTU %u, effective MTU %u (%s)\n",
-				       dp->wgmtud_path_mtu, dp->wgmtud_effective_mtu, dp->wgmtud_state);
+				if (dp->wgmtud_path_mtu)
+					printf("    wgmtud       serves this peer: path MTU %u, effective MTU %u (%s)\n",
+					       dp->wgmtud_path_mtu, dp->wgmtud_effective_mtu, dp->wgmtud_state);
+				else /* no session yet, searching, probing off or pinned */
+					printf("    wgmtud       serves this peer: path MTU not measured (%s), "
+					       "effective MTU %u\n", dp->wgmtud_state, dp->wgmtud_effective_mtu);
 				printf("    verdict      ok (see wgmtu show %s)\n", di->ifc->name);
 				continue;
 			}

@@ -5,6 +5,7 @@
  * plpmtud engine; this file owns the clock, the socket (probe_net.c), the
  * TTL-limited localisation of a black hole and the output.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -436,16 +437,67 @@ static void run_locate(struct probe_run *r, int fail_size)
 		r->first_silent_ttl = r->dest_ttl;
 }
 
+/* HOST as `wg show` prints an endpoint: "192.0.2.7:51820", "[2001:db8::1]:51820",
+ * "vps.example.org:51820". Puts the host part in buf. */
+static bool endpoint_like(const char *h, char *buf, size_t cap)
+{
+	const char *colon, *end;
+	size_t n;
+
+	if (h[0] == '[') {
+		end = strchr(h, ']');
+		if (!end || end[1] != ':')
+			return false;
+		colon = end + 1;
+		h++;
+		n = (size_t)(end - h);
+	} else {
+		colon = strchr(h, ':');
+		if (!colon || strchr(colon + 1, ':'))
+			return false;
+		n = (size_t)(colon - h);
+	}
+	if (!n || n >= cap || !colon[1] || strlen(colon + 1) > 5 ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	memcpy(buf, h, n);
+	buf[n] = 0;
+	return true;
+}
+
 static int resolve(struct probe_run *r, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct addrinfo hints = { 0 }, *res = NULL;
-	char port[16];
+	char port[16], name[256];
+	const char *host = r->host;
+	size_t hl = strlen(host);
 	int err;
 
+	/* "[2001:db8::1]", as in URLs and endpoints: the address inside */
+	if (hl > 2 && hl - 2 < sizeof(name) && host[0] == '[' && host[hl - 1] == ']') {
+		memcpy(name, host + 1, hl - 2);
+		name[hl - 2] = 0;
+		host = name;
+	}
 	hints.ai_family = r->family_opt == 4 ? AF_INET : r->family_opt == 6 ? AF_INET6 : AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
 	snprintf(port, sizeof(port), "%u", r->method == PNET_UDP ? r->port : 0);
-	err = getaddrinfo(r->host, port, &hints, &res);
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err && endpoint_like(r->host, name, sizeof(name))) {
+		tool_err("probe", "'%s' is an endpoint (HOST:PORT); give the host alone: "
+			 "wgmtu probe %s (--port is a wgmtu responder's port, for --method udp)",
+			 r->host, name);
+		return -EINVAL;
+	}
+	if (err && r->family_opt) {
+		unsigned char a[16];
+
+		if (inet_pton(r->family_opt == 4 ? AF_INET6 : AF_INET, host, a) == 1) {
+			tool_err("probe", "%s is an IPv%d address, and -%d asks for IPv%d",
+				 host, r->family_opt == 4 ? 6 : 4, r->family_opt, r->family_opt);
+			return -EINVAL;
+		}
+	}
 	if (err) {
 		tool_err("probe", "cannot resolve '%s'%s: %s", r->host,
 			 r->family_opt ? (r->family_opt == 4 ? " (IPv4)" : " (IPv6)") : "",
@@ -602,7 +654,7 @@ static void print_json(struct probe_run *r)
 
 static void print_text(struct probe_run *r)
 {
-	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r);
+	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r), wg;
 	unsigned tb = plpmtud_too_big(&r->fwd);
 	char a[INET6_ADDRSTRLEN];
 	double secs = (double)r->search_ms / 1000.0;
@@ -687,6 +739,13 @@ static void print_text(struct probe_run *r)
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV4),
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV6),
 	       ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4));
+	wg = ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4);
+	if (wg < OVH_MIN_MTU_IPV4)
+		printf("  Warning        MTU %d is below 576, the smallest IPv4 packet every host\n"
+		       "                must accept: this path is too small for WireGuard.\n", wg);
+	else if (wg < OVH_MIN_MTU_IPV6)
+		printf("  Warning        MTU %d is below 1280, the IPv6 minimum: Linux removes IPv6\n"
+		       "                addresses from such an interface, so only IPv4 can run inside.\n", wg);
 	if (r->timed_out)
 		printf("  Note           stopped by --timeout before the search finished.\n");
 }

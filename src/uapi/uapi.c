@@ -537,8 +537,8 @@ static bool extra_key_ok(const char *key)
 			return false;
 	}
 	for (i = 0; i < sizeof(std_keys) / sizeof(std_keys[0]); i++)
-		if (!strcmp(key, std_keys[i]))
-			return false;
+		if (key[0] == std_keys[i][0] && !strcmp(key, std_keys[i]))
+			return false; /* (the first letter spares a get of 100k peers 20M strcmp) */
 	return true;
 }
 

@@ -219,6 +219,17 @@ int wg_noise_handshake_set_static(struct wg_noise_handshake *hs)
 	return ret;
 }
 
+void wg_noise_handshake_set_static_dh(struct wg_noise_handshake *hs,
+				      const uint8_t ss[WG_KEY_LEN], bool valid)
+{
+	handshake_zero(hs);
+	hs->static_static_valid = valid && hs->dev->has_identity;
+	if (hs->static_static_valid)
+		memcpy(hs->precomputed_static_static, ss, WG_KEY_LEN);
+	else
+		wg_wipe(hs->precomputed_static_static, WG_KEY_LEN);
+}
+
 void wg_noise_handshake_set_psk(struct wg_noise_handshake *hs, const uint8_t psk[WG_KEY_LEN])
 {
 	if (psk)

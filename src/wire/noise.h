@@ -130,6 +130,11 @@ int wg_noise_handshake_init(struct wg_noise_handshake *hs, struct wg_noise_devic
 /* Recompute the static-static DH after the device's key changed; also
  * clears any handshake in progress. */
 int wg_noise_handshake_set_static(struct wg_noise_handshake *hs);
+/* The same with the DH computed aside (ss = DH(new s_priv, S_pub), valid:
+ * that DH succeeded), for a caller that prepares a key change on many
+ * peers before installing it. */
+void wg_noise_handshake_set_static_dh(struct wg_noise_handshake *hs,
+				      const uint8_t ss[WG_KEY_LEN], bool valid);
 /* Replace the preshared key (NULL = none). */
 void wg_noise_handshake_set_psk(struct wg_noise_handshake *hs, const uint8_t psk[WG_KEY_LEN]);
 /* Abort any handshake in progress: unregister its index, wipe ephemeral

@@ -66,4 +66,6 @@ lab_check "--json --list-encaps (either order): every key documented" \
 lab_check "--pretty: the same document, indented" \
 	bash -c "[ \"\$('$W' calc --path-mtu 1454 --pretty | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" = \"\$('$W' calc --path-mtu 1454 --json | python3 -c 'import json,sys; print(json.load(sys.stdin))')\" ] && [ \$('$W' calc --path-mtu 1454 --pretty | wc -l) -gt 20 ]"
 lab_check "--list-encaps with an MTU -> exit 2" usage_err "takes no MTU" calc --list-encaps --path-mtu 1500
+lab_check "--encap 'pppoe, dslite' (a blank after the comma) -> 1392" \
+	bash -c "'$W' calc --link-mtu 1500 --encap 'pppoe, dslite' --outer ipv4 --json | grep -q '\"wireguard_mtu\":1392'"
 lab_done

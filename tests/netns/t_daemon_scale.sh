@@ -8,7 +8,8 @@
 #   2. a set of 100k more peers whose last op fails changes nothing;
 #   3. a live tunnel's pings (every 20 ms) are all answered, the slowest in
 #      under 2 s, while its hub takes `wg addconf` of 60k peers (each costs
-#      an X25519: seconds of work, done between turns of the loop).
+#      an X25519: seconds of work, done between turns of the loop);
+#   4. a new private key on that hub: the DHs prepared aside are right.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_daemon.sh"
 . "$(dirname "$0")/../../bench/lib_bench.sh"
@@ -78,4 +79,13 @@ lab_check "every ping answered during the addconf ($GOT of $SENT)" test "$SENT" 
 lab_check "the slowest under 2 s (${MAX} ms)" test "$MAX" -lt 2000
 N=$(lab_run a wg show "$BP_IA" peers | wc -l)
 lab_check "the hub has 60001 peers ($N)" test "$N" = 60001
+
+# 4. a new private key on the hub: the 60001 static-static DHs are computed
+# while the set is prepared and only copied at the commit; b learns a's new
+# public key and the tunnel must work again (a wrong DH fails the handshake)
+dmn_keypair a2
+lab_check "the hub takes a new private key" lab_run a wg set "$BP_IA" private-key "$LAB_TMP/a2.key"
+lab_run b wg set "$BP_IB" peer "$(dmn_pub at)" remove
+dmn_peer b "$BP_IB" "$(dmn_pub a2)" "$(lab_ip4 a):51820" 192.168.77.1/32
+lab_check "the tunnel works with the hub's new key" dmn_ping a 192.168.77.2
 lab_done

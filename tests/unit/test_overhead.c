@@ -70,6 +70,13 @@ static void test_encap_overrides_and_aliases(void **state)
 	assert_string_equal(u[2].e->name, "dslite");
 	assert_string_equal(u[3].e->name, "6in4");
 	assert_int_equal(ovh_encap_find("esp")->bytes, 73);
+	/* blanks around items, as typed in a quoted list */
+	assert_int_equal(ovh_encap_parse(" pppoe, dslite ,\tvlan:8", u,
+					 OVH_MAX_ENCAPS, err, sizeof(err)), 3);
+	assert_string_equal(u[0].e->name, "pppoe");
+	assert_string_equal(u[1].e->name, "dslite");
+	assert_string_equal(u[2].e->name, "vlan");
+	assert_int_equal(u[2].bytes, 8);
 }
 
 static void test_encap_errors(void **state)
@@ -82,6 +89,8 @@ static void test_encap_errors(void **state)
 	assert_non_null(strstr(err, "bogus"));
 	assert_int_equal(ovh_encap_parse("", u, 2, err, sizeof(err)), -1);
 	assert_int_equal(ovh_encap_parse("pppoe,,vlan", u, 2, err, sizeof(err)), -1);
+	assert_int_equal(ovh_encap_parse("pppoe, ,vlan", u, 2, err, sizeof(err)), -1);
+	assert_int_equal(ovh_encap_parse(" ", u, 2, err, sizeof(err)), -1);
 	assert_int_equal(ovh_encap_parse("pppoe,", u, 2, err, sizeof(err)), -1);
 	assert_int_equal(ovh_encap_parse("custom", u, 2, err, sizeof(err)), -1);
 	assert_int_equal(ovh_encap_parse("vlan:x", u, 2, err, sizeof(err)), -1);
