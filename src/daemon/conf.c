@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <net/if.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 
@@ -277,19 +280,100 @@ static void plan_free(struct wgd_device *dev, struct plan *pl)
 	wg_allowedips_release(dev->aips);
 }
 
+/* ---- the prepared DHs, on every core ---- */
+
+struct dh_job {
+	const uint8_t *pub;  /* a peer's public key */
+	uint8_t *out;        /* its static-static DH with the identity */
+	bool *valid;
+};
+
+struct dh_run {
+	const uint8_t *priv; /* the identity's private key (clamped) */
+	struct dh_job *jobs;
+	size_t n;
+	atomic_size_t next;  /* the first job nobody took yet */
+	atomic_bool stop;
+};
+
+#define DH_CHUNK 32
+#define DH_MAX_THREADS 4
+
+/* Takes chunks of jobs until none is left; the loop's thread (dev set)
+ * also pumps the data path between its chunks. */
+static void dh_chunks(struct dh_run *run, struct wg_x25519_key *k, struct wgd_device *dev,
+		      struct plan *pl)
+{
+	for (;;) {
+		size_t i = atomic_fetch_add(&run->next, DH_CHUNK), end;
+
+		if (i >= run->n || atomic_load(&run->stop))
+			return;
+		end = i + DH_CHUNK < run->n ? i + DH_CHUNK : run->n;
+		for (; i < end; i++)
+			*run->jobs[i].valid = wg_x25519_key_dh(k, run->jobs[i].out,
+							       run->jobs[i].pub) == 0;
+		if (dev) {
+			maybe_pump(dev, pl);
+			if (!dev->running)
+				atomic_store(&run->stop, true);
+		}
+	}
+}
+
+/* A helper thread: its own copy of the private key's context (an OpenSSL
+ * context is not shared between threads). */
+static void *dh_worker(void *arg)
+{
+	struct dh_run *run = arg;
+	struct wg_x25519_key k = { 0 };
+	uint8_t pub[WG_KEY_LEN];
+
+	if (wg_x25519_key_load(&k, run->priv, pub) == 0)
+		dh_chunks(run, &k, NULL, NULL);
+	wg_x25519_key_clear(&k);
+	return NULL;
+}
+
+/* The X25519s of a large set (about 40 us each) on up to DH_MAX_THREADS
+ * cores, the loop's thread pumping between its chunks. 0, or -EINTR when
+ * the daemon began to stop meanwhile. */
+static int run_dh(struct wgd_device *dev, struct plan *pl, struct wg_noise_device *nd,
+		  struct dh_job *jobs, size_t n)
+{
+	struct dh_run run = { .priv = nd->static_private, .jobs = jobs, .n = n };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t th[DH_MAX_THREADS];
+	int nth = 0;
+
+	atomic_init(&run.next, 0);
+	atomic_init(&run.stop, false);
+	if (n >= 4 * DH_CHUNK)
+		while (nth < DH_MAX_THREADS - 1 && nth + 1 < cpus &&
+		       pthread_create(&th[nth], NULL, dh_worker, &run) == 0)
+			nth++;
+	dh_chunks(&run, &nd->static_key, dev, pl);
+	while (nth)
+		pthread_join(th[--nth], NULL);
+	return atomic_load(&run.stop) ? -EINTR : 0;
+}
+
 static int prepare(struct wgd_device *dev, struct plan *pl)
 {
 	struct wg_uapi_txn *txn = pl->txn;
-	const struct wg_noise_device *after;
+	struct wg_noise_device *after, noid;
 	struct wg_keyhash sim;
 	struct key_sim *sims = NULL;
-	size_t n_sims = 0;
+	struct dh_job *jobs;
+	size_t n_sims = 0, n_jobs = 0;
 	int r;
 
 	r = plan_identity(dev, pl);
 	if (r < 0)
 		return r;
-	after = identity_after(dev, pl);
+	after = (struct wg_noise_device *)identity_after(dev, pl);
+	/* new peers are made without their DH, computed below on all cores */
+	wg_noise_device_init(&noid, dev->noise.ops, dev->noise.ctx);
 	pl->eps = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->eps));
 	pl->fresh = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*pl->fresh));
 	sims = calloc(txn->n_peers ? txn->n_peers : 1, sizeof(*sims));
@@ -338,12 +422,12 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 		}
 		if (ks->present || op->update_only)
 			continue;
-		pl->fresh[i] = wgd_peer_alloc_for(dev, (struct wg_noise_device *)after,
-						  op->public_key);
+		pl->fresh[i] = wgd_peer_alloc_for(dev, &noid, op->public_key);
 		if (!pl->fresh[i]) {
 			r = -ENOMEM;
 			break;
 		}
+		pl->fresh[i]->hs.dev = after;
 		pl->n_fresh++;
 		ks->present = true;
 		maybe_pump(dev, pl);
@@ -360,15 +444,33 @@ static int prepare(struct wgd_device *dev, struct plan *pl)
 		pl->rekey = calloc(dev->n_peers, sizeof(*pl->rekey));
 		if (!pl->rekey)
 			return -ENOMEM;
-		for (struct wgd_peer *p = dev->peers; p; p = p->next) {
-			struct rekey *k = &pl->rekey[pl->n_rekey++];
+		for (struct wgd_peer *p = dev->peers; p; p = p->next)
+			pl->rekey[pl->n_rekey++].peer = p;
+	}
+	/* the static-static DHs: of the new peers, and of the existing ones
+	 * under a new identity (after is then pl->nd) */
+	if (after->has_identity && (pl->n_fresh || pl->n_rekey)) {
+		jobs = calloc(pl->n_fresh + pl->n_rekey, sizeof(*jobs));
+		if (!jobs)
+			return -ENOMEM;
+		for (size_t i = 0; i < txn->n_peers; i++) {
+			struct wgd_peer *p = pl->fresh[i];
 
-			k->peer = p;
-			k->valid = wg_x25519_key_dh(&pl->nd.static_key, k->ss, p->public_key) == 0;
-			maybe_pump(dev, pl);
-			if (!dev->running)
-				return -EINTR;
+			if (p)
+				jobs[n_jobs++] = (struct dh_job){ p->hs.remote_static,
+					p->hs.precomputed_static_static, &p->hs.static_static_valid };
 		}
+		for (size_t i = 0; i < pl->n_rekey; i++)
+			jobs[n_jobs++] = (struct dh_job){ pl->rekey[i].peer->public_key,
+				pl->rekey[i].ss, &pl->rekey[i].valid };
+		r = run_dh(dev, pl, after, jobs, n_jobs);
+		free(jobs);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < txn->n_peers; i++)
+			if (pl->fresh[i] && !pl->fresh[i]->hs.static_static_valid)
+				wgd_log_peer(WGD_LOG_VERBOSE, pl->fresh[i]->public_key,
+					     "key is unusable (low-order point): no handshake possible");
 	}
 	if (wg_allowedips_reserve(dev->aips, txn->n_allowed_ips) < 0 ||
 	    wg_keyhash_reserve(&dev->peer_hash, pl->n_fresh) < 0)

@@ -78,6 +78,30 @@ int ana_read_stream(FILE *f, struct ana_cap *c, char *err, size_t errlen)
 	return read_all(pc, c, err, errlen);
 }
 
+/* A capture that is not pcap may be a compressed one: name the tool that
+ * opens it (libpcap reads neither). */
+static const char *compressed_as(const char *path)
+{
+	static const struct { const char *magic; size_t n; const char *cat; } kinds[] = {
+		{ "\x1f\x8b", 2, "zcat" },
+		{ "\xfd" "7zXZ", 5, "xzcat" },
+		{ "\x28\xb5\x2f\xfd", 4, "zstdcat" },
+		{ "BZh", 3, "bzcat" },
+	};
+	unsigned char m[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	if (!f)
+		return NULL;
+	got = fread(m, 1, sizeof(m), f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (got >= kinds[i].n && !memcmp(m, kinds[i].magic, kinds[i].n))
+			return kinds[i].cat;
+	return NULL;
+}
+
 int ana_read_file(const char *path, struct ana_cap *c, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -97,5 +121,13 @@ int ana_read_file(const char *path, struct ana_cap *c, char *err, size_t errlen)
 		setvbuf(f, buf, _IOFBF, ANA_READ_BUF);
 	r = ana_read_stream(f, c, err, errlen); /* closes f */
 	free(buf);
+	if (r == -EINVAL && strcmp(path, "-")) {
+		const char *cat = compressed_as(path);
+		size_t l = strlen(err);
+
+		if (cat && l < errlen)
+			snprintf(err + l, errlen - l, "; it is compressed: %s %s | wgmtu analyze -",
+				 cat, path);
+	}
 	return r;
 }

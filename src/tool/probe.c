@@ -5,6 +5,7 @@
  * plpmtud engine; this file owns the clock, the socket (probe_net.c), the
  * TTL-limited localisation of a black hole and the output.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -488,6 +489,15 @@ static int resolve(struct probe_run *r, struct sockaddr_storage *ss, socklen_t *
 			 r->host, name);
 		return -EINVAL;
 	}
+	if (err && r->family_opt) {
+		unsigned char a[16];
+
+		if (inet_pton(r->family_opt == 4 ? AF_INET6 : AF_INET, host, a) == 1) {
+			tool_err("probe", "%s is an IPv%d address, and -%d asks for IPv%d",
+				 host, r->family_opt == 4 ? 6 : 4, r->family_opt, r->family_opt);
+			return -EINVAL;
+		}
+	}
 	if (err) {
 		tool_err("probe", "cannot resolve '%s'%s: %s", r->host,
 			 r->family_opt ? (r->family_opt == 4 ? " (IPv4)" : " (IPv6)") : "",
@@ -644,7 +654,7 @@ static void print_json(struct probe_run *r)
 
 static void print_text(struct probe_run *r)
 {
-	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r);
+	int f = path_mtu_fwd(r), b = path_mtu_rev(r), t = tunnel_path_mtu(r), wg;
 	unsigned tb = plpmtud_too_big(&r->fwd);
 	char a[INET6_ADDRSTRLEN];
 	double secs = (double)r->search_ms / 1000.0;
@@ -729,6 +739,13 @@ static void print_text(struct probe_run *r)
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV4),
 	       ovh_mss(ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4), OVH_IPV6),
 	       ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4));
+	wg = ovh_wg_mtu(t, r->net.family == AF_INET6 ? OVH_IPV6 : OVH_IPV4);
+	if (wg < OVH_MIN_MTU_IPV4)
+		printf("  Warning        MTU %d is below 576, the smallest IPv4 packet every host\n"
+		       "                must accept: this path is too small for WireGuard.\n", wg);
+	else if (wg < OVH_MIN_MTU_IPV6)
+		printf("  Warning        MTU %d is below 1280, the IPv6 minimum: Linux removes IPv6\n"
+		       "                addresses from such an interface, so only IPv4 can run inside.\n", wg);
 	if (r->timed_out)
 		printf("  Note           stopped by --timeout before the search finished.\n");
 }

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
@@ -226,6 +227,8 @@ static void handle(struct responder *rs, const uint8_t *buf, size_t n,
 	OPENSSL_cleanse(a.cookie, sizeof(a.cookie));
 }
 
+/* 0, a negative errno when the socket cannot be had, or 1 after a usage
+ * error (--bind) has been reported */
 static int open_socket(struct responder *rs, int fam_opt, const char *bind_addr,
 		       unsigned port)
 {
@@ -237,19 +240,35 @@ static int open_socket(struct responder *rs, int fam_opt, const char *bind_addr,
 	if (bind_addr) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		const char *zone = strchr(bind_addr, '%');
+		char addr[INET6_ADDRSTRLEN];
+		size_t n = zone ? (size_t)(zone - bind_addr) : strlen(bind_addr);
 
-		if (fam_opt != 6 && inet_pton(AF_INET, bind_addr, &s4->sin_addr) == 1) {
+		if (n >= sizeof(addr))
+			n = 0; /* too long for an address: refused below */
+		memcpy(addr, bind_addr, n);
+		addr[n] = 0;
+		if (fam_opt != 6 && !zone && inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons((uint16_t)port);
 			sl = sizeof(*s4);
-		} else if (fam_opt != 4 && inet_pton(AF_INET6, bind_addr, &s6->sin6_addr) == 1) {
+		} else if (fam_opt != 4 && inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
 			s6->sin6_family = AF_INET6;
 			s6->sin6_port = htons((uint16_t)port);
 			sl = sizeof(*s6);
+			if (zone && !(s6->sin6_scope_id = if_nametoindex(zone + 1))) {
+				tool_err("responder", "--bind: no interface '%s' here", zone + 1);
+				return 1;
+			}
+			if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) && !s6->sin6_scope_id) {
+				tool_err("responder", "--bind: %s is a link-local address: name the "
+					 "interface too, e.g. %s%%eth0", addr, addr);
+				return 1;
+			}
 		} else {
 			tool_err("responder", "--bind: '%s' is not an IP address%s", bind_addr,
 				 fam_opt ? " of that family" : "");
-			return -EINVAL;
+			return 1;
 		}
 	} else if (fam_opt == 4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -376,7 +395,7 @@ int cmd_responder(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	err = open_socket(rs, fam_opt, bind_addr, port);
-	if (err == -EINVAL) {
+	if (err == 1) {
 		wg_ratelimit_free(&rs->rl);
 		goto usage_wiped;
 	}
@@ -391,8 +410,11 @@ int cmd_responder(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "wgmtu responder: listening on UDP port %u (%s)\n", port,
-		rs->family == AF_INET ? "IPv4" : fam_opt == 6 ? "IPv6" : "IPv4+IPv6");
+	if (bind_addr)
+		fprintf(stderr, "wgmtu responder: listening on UDP port %u of %s\n", port, bind_addr);
+	else
+		fprintf(stderr, "wgmtu responder: listening on UDP port %u (%s)\n", port,
+			rs->family == AF_INET ? "IPv4" : fam_opt == 6 ? "IPv6" : "IPv4+IPv6");
 	while (!stop_flag) {
 		struct pollfd pfd = { .fd = rs->fd, .events = POLLIN };
 		struct sockaddr_storage from;

@@ -233,13 +233,56 @@ const char *wgmtu_set_errno_msg(int e)
 	}
 }
 
+/* Whether addr (an IPv4/IPv6 literal) lies in one of the peer's allowed
+ * IPs; their list, comma-separated, goes to list. */
+static bool in_allowed_ips(const struct uapi_section *s, const char *addr,
+			   char *list, size_t cap)
+{
+	uint8_t a[16], p[16];
+	int fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	size_t alen = fam == AF_INET6 ? 16 : 4, used = 0;
+	bool in = false;
+
+	list[0] = 0;
+	if (inet_pton(fam, addr, a) != 1)
+		return true; /* set_build refused it already; not this check's job */
+	for (size_t i = 0; i < s->n; i++) {
+		char pfx[INET6_ADDRSTRLEN + 8], *slash;
+		unsigned long bits;
+		int pfam;
+
+		if (strcmp(s->kv[i].key, "allowed_ip"))
+			continue;
+		if (used + strlen(s->kv[i].value) + 3 < cap)
+			used += (size_t)snprintf(list + used, cap - used, "%s%s",
+						 used ? ", " : "", s->kv[i].value);
+		snprintf(pfx, sizeof(pfx), "%s", s->kv[i].value);
+		slash = strchr(pfx, '/');
+		if (!slash)
+			continue;
+		*slash = 0;
+		pfam = strchr(pfx, ':') ? AF_INET6 : AF_INET;
+		if (pfam != fam || inet_pton(pfam, pfx, p) != 1 ||
+		    parse_ulong(slash + 1, 0, alen * 8, &bits) < 0)
+			continue;
+		if (memcmp(a, p, bits / 8) == 0 &&
+		    (bits % 8 == 0 ||
+		     ((a[bits / 8] ^ p[bits / 8]) & (uint8_t)(0xff << (8 - bits % 8))) == 0))
+			in = true;
+	}
+	return in;
+}
+
 /* The daemon must be a wgmtud and know every peer named on the command
- * line (update_only would otherwise skip an unknown one silently). */
+ * line (update_only would otherwise skip an unknown one silently); a
+ * probe-address must lie in that peer's allowed IPs (the echo replies come
+ * from it, and wgmtud drops what a peer sends from outside them). */
 static int precheck(const char *ifname, int argc, char **argv)
 {
 	static const char req[] = "get=1\n\n";
 	struct uapi_reply r;
 	char *reply = NULL, pmsg[128];
+	const char *peer_arg = "";
 	size_t len = 0;
 	int e = uapi_transact(ifname, req, sizeof(req) - 1, uapi_timeout_ms(), &reply, &len);
 
@@ -267,19 +310,30 @@ static int precheck(const char *ifname, int argc, char **argv)
 		uapi_reply_free(&r);
 		return EXIT_FAILURE_RUN;
 	}
-	for (int i = 0; i + 1 < argc; i++) {
+	for (int i = 0, cur = -1; i + 1 < argc; i++) {
 		uint8_t k[UAPI_KEY_LEN];
-		bool found = false;
+		char list[256];
 
+		if (!strcmp(argv[i], "probe-address") && cur >= 0 && strcmp(argv[i + 1], "auto") &&
+		    !in_allowed_ips(&r.peers[cur].s, argv[i + 1], list, sizeof(list))) {
+			tool_err(CMD, "%s: probe-address %s is not in the allowed IPs of peer %s "
+				 "(%s): wgmtud drops replies from outside them", ifname, argv[i + 1],
+				 peer_arg, list[0] ? list : "none");
+			uapi_reply_free(&r);
+			return EXIT_FAILURE_RUN;
+		}
 		if (strcmp(argv[i], "peer") || uapi_key_from_base64(argv[i + 1], k))
 			continue;
+		cur = -1;
 		for (size_t p = 0; p < r.n_peers; p++)
-			found |= !memcmp(r.peers[p].public_key, k, UAPI_KEY_LEN);
-		if (!found) {
+			if (!memcmp(r.peers[p].public_key, k, UAPI_KEY_LEN))
+				cur = (int)p;
+		if (cur < 0) {
 			tool_err(CMD, "%s: no peer %s on this interface", ifname, argv[i + 1]);
 			uapi_reply_free(&r);
 			return EXIT_FAILURE_RUN;
 		}
+		peer_arg = argv[i + 1];
 		i++;
 	}
 	uapi_reply_free(&r);

@@ -592,6 +592,7 @@ int cmd_tune(int argc, char **argv)
 	char err[256] = "";
 	int c, rc = EXIT_OK, e;
 	size_t measured = 0;
+	bool interval_set = false, raise_set = false;
 
 	optind = 1;
 	opterr = 0;
@@ -600,8 +601,16 @@ int cmd_tune(int argc, char **argv)
 		case 'a': r.all = true; break;
 		case 'w': r.watch = true; break;
 		case 'n': r.dry_run = true; break;
-		case 'i': if (parse_secs("--interval", optarg, 1, 3600, &r.interval_s)) goto usage; break;
-		case 1: if (parse_secs("--raise", optarg, 10, 86400, &r.raise_s)) goto usage; break;
+		case 'i':
+			if (parse_secs("--interval", optarg, 1, 3600, &r.interval_s))
+				goto usage;
+			interval_set = true;
+			break;
+		case 1:
+			if (parse_secs("--raise", optarg, 10, 86400, &r.raise_s))
+				goto usage;
+			raise_set = true;
+			break;
 		case 't': if (parse_secs("--timeout", optarg, 1, 600, &r.timeout_s)) goto usage; break;
 		case 'm':
 			if (doctor_parse_method(optarg, &r.method) < 0 || r.method == DOCTOR_M_NONE) {
@@ -623,6 +632,11 @@ int cmd_tune(int argc, char **argv)
 	}
 	if (r.watch && r.dry_run) {
 		tool_err("tune", "--watch and --dry-run do not go together");
+		goto usage;
+	}
+	if (!r.watch && (interval_set || raise_set)) {
+		/* one measurement and out: neither timer would ever run */
+		tool_err("tune", "%s only applies with --watch", interval_set ? "--interval" : "--raise");
 		goto usage;
 	}
 	r.ifname = argv[optind];

@@ -226,6 +226,9 @@ lab_check "three files -> exit 2" bad 2 "at most two" a b c
 lab_check "missing file -> exit 2" bad 2 "No such file" "$T/nope.pcap"
 lab_check "not a capture -> exit 2" bad 2 "not a pcap or pcapng capture" "$T/garbage"
 lab_check "header cut short -> exit 2" bad 2 "not a pcap" "$T/short-header.pcap"
+gzip -c "$F/bh4-server.pcap" >"$T/c.pcap.gz"
+lab_check "a gzip-compressed capture -> exit 2, says how to read it" \
+	bad 2 "it is compressed: zcat $T/c.pcap.gz | wgmtu analyze -" "$T/c.pcap.gz"
 lab_check "empty capture -> exit 2" bad 2 "holds no packets" "$T/empty.pcap"
 lab_check "unknown link type -> exit 2, named" bad 2 "unsupported link type 147" "$T/lt.pcap"
 head -c 24 "$F/bh4-server.pcap" >"$T/dmg0.pcap"; printf 'garbage-record-header' >>"$T/dmg0.pcap"

@@ -334,9 +334,17 @@ lab_check "all dump: every line starts with the interface; a non-wgmtud has '-' 
 lab_check "--watch --count 2 -n 0.2: two frames, 0.2 s apart, not a tty: time stamps" bash -c "
 	out=\$(timeout 5 '$W' show wgx --watch --count 2 -n 0.2); rc=\$?
 	[ \$rc -eq 0 ] && [ \$(grep -c '^-- ' <<<\"\$out\") -eq 2 ] && [ \$(grep -c '^interface: wgx' <<<\"\$out\") -eq 2 ]"
-lab_check "--watch stops cleanly on SIGINT (exit 0)" bash -c "
-	'$W' show wgx --watch -n 0.2 >'$LAB_TMP/w.out' & p=\$!; sleep 0.7; kill -INT \$p; wait \$p; rc=\$?
-	[ \$rc -eq 0 ] && [ \$(grep -c '^interface: wgx' '$LAB_TMP/w.out') -ge 2 ]"
+watch_int() {
+	# a background job of a script starts with SIGINT ignored until the
+	# handler is in place: send it once the second frame is out
+	"$W" show wgx --watch -n 0.2 >"$LAB_TMP/w.out" & local p=$! rc
+	lab_wait_for 10 bash -c "[ \$(grep -c '^interface: wgx' '$LAB_TMP/w.out') -ge 2 ]"
+	kill -INT $p
+	lab_wait_for 5 bash -c "! kill -0 $p" || { kill $p; wait $p; echo "SIGINT did not stop it"; return 1; }
+	wait $p; rc=$?
+	[ $rc -eq 0 ] || { echo "exit $rc"; return 1; }
+}
+lab_check "--watch stops cleanly on SIGINT (exit 0)" watch_int
 tty_watch() {
 	script -qec "timeout 5 '$W' show wgx --watch --count 2 -n 0.1" /dev/null >"$LAB_TMP/tty.out" 2>&1
 	python3 - "$LAB_TMP/tty.out" <<'PY'

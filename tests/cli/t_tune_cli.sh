@@ -17,6 +17,9 @@ lab_check "two IFACEs: exit 2" rc_is 2 "$W" tune wg0 wg1
 lab_check "--watch with --dry-run: exit 2" rc_is 2 "$W" tune --watch --dry-run wg0
 lab_check "--interval 0: exit 2" rc_is 2 "$W" tune --interval 0 wg0
 lab_check "--raise 1: exit 2" rc_is 2 "$W" tune --raise 1 wg0
+lab_check "--interval without --watch: exit 2 (it would do nothing)" rc_is 2 "$W" tune --interval 5 wg0
+lab_check "... says it needs --watch" grep -q -- "--interval only applies with --watch" "$LAB_TMP/out"
+lab_check "--raise without --watch: exit 2" rc_is 2 "$W" tune --raise 60 wg0
 lab_check "--method none: exit 2 (tune must measure)" rc_is 2 "$W" tune --method none wg0
 lab_check "unknown option: exit 2" rc_is 2 "$W" tune --frobnicate wg0
 fake 'printf ""'
