@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +15,42 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "tool/tune_sys.h"
 #include "tool/uapi_io.h"
 #include "uapi/uapi_client.h"
 
 #define SYS_OUT_MAX (32u << 20)
 
+/* Waits for fd to be ready for events before deadline (now_ms clock):
+ * 1 ready (or hung up), 0 deadline passed, negative errno. */
+static int wait_ready(int fd, short events, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		uint64_t now = now_ms();
+		int r;
+
+		if (now >= deadline)
+			return 0;
+		r = poll(&p, 1, deadline - now > 1000 ? 1000 : (int)(deadline - now));
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 int sys_run(char *const argv[], const char *input, int flags, char **out, size_t *out_len)
 {
+	return sys_run_timeout(argv, input, flags, SYS_RUN_TIMEOUT_MS, out, out_len);
+}
+
+int sys_run_timeout(char *const argv[], const char *input, int flags, int timeout_ms,
+		    char **out, size_t *out_len)
+{
 	bool err_too = flags & SYS_RUN_STDERR;
+	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	int opipe[2], ipipe[2] = { -1, -1 }, status, r = 0;
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -61,17 +89,27 @@ int sys_run(char *const argv[], const char *input, int flags, char **out, size_t
 		_exit(127);
 	}
 	close(opipe[1]);
+	/* never blocked by the program: a stuck one is killed at the deadline */
+	fcntl(opipe[0], F_SETFL, O_NONBLOCK);
 	if (input) {
 		size_t n = strlen(input), off = 0;
 		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 
 		close(ipipe[0]);
+		fcntl(ipipe[1], F_SETFL, O_NONBLOCK);
 		sigaction(SIGPIPE, &ign, &old);
 		while (off < n) {
 			ssize_t k = write(ipipe[1], input + off, n - off);
 
 			if (k < 0 && errno == EINTR)
 				continue;
+			if (k < 0 && errno == EAGAIN) {
+				if ((r = wait_ready(ipipe[1], POLLOUT, deadline)) > 0)
+					continue;
+				if (r == 0)
+					r = -ETIMEDOUT;
+				break;
+			}
 			if (k <= 0)
 				break;
 			off += (size_t)k;
@@ -79,7 +117,7 @@ int sys_run(char *const argv[], const char *input, int flags, char **out, size_t
 		close(ipipe[1]);
 		sigaction(SIGPIPE, &old, NULL);
 	}
-	for (;;) {
+	for (; r == 0;) {
 		ssize_t k;
 
 		if (len + 4097 > cap) {
@@ -100,14 +138,32 @@ int sys_run(char *const argv[], const char *input, int flags, char **out, size_t
 		k = read(opipe[0], buf + len, cap - len - 1);
 		if (k < 0 && errno == EINTR)
 			continue;
+		if (k < 0 && errno == EAGAIN) {
+			if ((r = wait_ready(opipe[0], POLLIN, deadline)) > 0)
+				r = 0;
+			else if (r == 0)
+				r = -ETIMEDOUT;
+			continue;
+		}
 		if (k <= 0)
 			break;
 		len += (size_t)k;
 	}
 	close(opipe[0]);
+	if (r < 0)
+		kill(pid, SIGKILL); /* past the deadline: no status worth waiting for */
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+		if (errno != EINTR) {
+			r = r < 0 ? r : -errno;
+			break;
+		}
+	if (r < 0) {
+		if (buf) {
+			explicit_bzero(buf, cap);
+			free(buf);
+		}
+		return r;
+	}
 	if (!buf)
 		buf = calloc(1, 1);
 	else

@@ -18,7 +18,13 @@
  * secrets (wg's private keys): no copy is left behind when the buffer
  * grows; the caller wipes *out. */
 enum { SYS_RUN_STDERR = 1, SYS_RUN_SECRET = 2 };
+/* How long sys_run() lets a program run (wall time, feeding its input
+ * and reading its output included); past it the program is killed and
+ * sys_run_timeout() returns -ETIMEDOUT. */
+#define SYS_RUN_TIMEOUT_MS 60000
 int sys_run(char *const argv[], const char *input, int flags, char **out, size_t *out_len);
+int sys_run_timeout(char *const argv[], const char *input, int flags, int timeout_ms,
+		    char **out, size_t *out_len);
 
 /* The interface's MTU, or negative errno (-ENODEV: not in this netns). */
 int sys_if_mtu(const char *ifname);

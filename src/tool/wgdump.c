@@ -10,6 +10,7 @@
 
 #include "common/util.h"
 #include "tool/tune_sys.h"
+#include "tool/uapi_io.h"
 #include "tool/wgdump.h"
 
 #define MAX_FIELDS 10
@@ -385,6 +386,11 @@ const char *wgm_root_hint(void)
 	       "; not root: wg sees no WireGuard interface without CAP_NET_ADMIN, run as root";
 }
 
+int wgm_read_timeout_ms(void)
+{
+	return 10 * uapi_timeout_ms();
+}
+
 int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap)
 {
 	const char *wg = getenv("WGMTU_WG");
@@ -396,8 +402,15 @@ int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap)
 
 	memset(m, 0, sizeof(*m));
 	argv[0] = (char *)(wg && *wg ? wg : "wg");
-	rc = sys_run(argv, NULL, SYS_RUN_SECRET, &out, &len);
-	if (rc < 0) {
+	/* wg asks each userspace daemon in turn and waits for ever: one
+	 * that accepts and never answers must not hold us for ever */
+	rc = sys_run_timeout(argv, NULL, SYS_RUN_SECRET, wgm_read_timeout_ms(), &out, &len);
+	if (rc == -ETIMEDOUT) {
+		seterr(err, err_cap, "'%s show %s dump' did not finish within %d ms "
+		       "(a WireGuard daemon not answering?)", argv[0], argv[2],
+		       wgm_read_timeout_ms());
+		r = rc;
+	} else if (rc < 0) {
 		seterr(err, err_cap, "cannot run '%s': %s", argv[0], strerror(-rc));
 		r = rc;
 	} else if (rc == 127) {

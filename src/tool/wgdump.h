@@ -18,6 +18,9 @@
  * ($WGMTU_WG overrides the program, for tests). One interface is the
  * cheaper question: `all` asks every userspace daemon with a socket in
  * /var/run/wireguard, and one that is slow to answer delays everything.
+ * wg itself never gives up on a daemon, so wg is killed after
+ * wgm_read_timeout_ms() (10 times $WGMTU_UAPI_TIMEOUT_MS: 30 s by
+ * default) and wgm_read() returns -ETIMEDOUT.
  */
 #ifndef WGMTU_TOOL_WGDUMP_H
 #define WGMTU_TOOL_WGDUMP_H
@@ -98,6 +101,7 @@ bool wgm_peer_full_tunnel(const struct wgm_peer *p);
  * $WGMTU_WG) and parses it. 0 or negative errno (-ENODEV: wg cannot show
  * IFNAME, i.e. it is no WireGuard interface); err receives a reason. */
 int wgm_read(struct wgm_model *m, const char *ifname, char *err, size_t err_cap);
+int wgm_read_timeout_ms(void);
 
 /* "" as root; otherwise a clause saying that wg needs root, to append to a
  * message about an interface wg did not list or a wg that failed (a

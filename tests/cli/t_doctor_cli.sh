@@ -23,6 +23,14 @@ lab_check "wg fails: exit 3" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... and says so" grep -q "show all dump' failed" "$LAB_TMP/out"
 lab_check "wg missing: exit 3, names wireguard-tools" \
 	bash -c "WGMTU_WG=/nonexistent/wg '$W' doctor 2>&1 | grep -q wireguard-tools"
+# wg waits for ever on a userspace daemon that accepts and never answers
+# (a stopped or wedged wireguard-go/wgmtud): doctor used to wait with it
+fake 'exec sleep 29.7'
+lab_check "wg hanging: exit 3 within 10 x WGMTU_UAPI_TIMEOUT_MS, says so" bash -c "
+	s=\$(date +%s%N); WGMTU_WG='$LAB_TMP/wg' WGMTU_UAPI_TIMEOUT_MS=100 '$W' doctor >'$LAB_TMP/out' 2>&1; rc=\$?
+	e=\$(( (\$(date +%s%N) - s) / 1000000 )); echo \"exit \$rc after \$e ms\"; cat '$LAB_TMP/out'
+	[ \$rc = 3 ] && [ \$e -ge 900 ] && [ \$e -lt 5000 ] && grep -q 'did not finish within 1000 ms' '$LAB_TMP/out'"
+lab_check "... and the hanging wg is killed" bash -c "! pgrep -fx 'sleep 29.7'"
 fake 'printf "wg0\tjunk\n"'
 lab_check "garbage from wg: exit 3, names the line" rc_is 3 env WGMTU_WG="$LAB_TMP/wg" "$W" doctor
 lab_check "... line 1" grep -q "line 1" "$LAB_TMP/out"
