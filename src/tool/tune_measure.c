@@ -11,25 +11,19 @@
 
 static uint64_t tnow(const struct tmeas *t)
 {
-	return now_ms() - t->t0;
+	return t->clock() - t->t0;
 }
 
-int tm_open(struct tmeas *t, const struct sockaddr_storage *dst, unsigned base,
-	    unsigned max, uint32_t confirm_ms, uint32_t raise_ms)
+/* The engine and the bookkeeping; the socket comes from the caller. */
+static int setup(struct tmeas *t, int family, unsigned base, unsigned max,
+		 uint32_t confirm_ms, uint32_t raise_ms, uint64_t (*clock)(void))
 {
 	struct plpmtud_config cfg;
-	socklen_t len = dst->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-			sizeof(struct sockaddr_in);
-	struct sockaddr_storage d = *dst;
-	int r;
 
 	memset(t, 0, sizeof(*t));
 	t->net.fd = -1;
-	if (d.ss_family == AF_INET)
-		((struct sockaddr_in *)&d)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&d)->sin6_port = 0;
-	plpmtud_config_default(&cfg, d.ss_family == AF_INET6 ? 6 : 4);
+	t->clock = clock ? clock : now_ms;
+	plpmtud_config_default(&cfg, family == AF_INET6 ? 6 : 4);
 	if (max < base)
 		base = max;
 	cfg.base_mtu = (uint16_t)base;
@@ -39,20 +33,56 @@ int tm_open(struct tmeas *t, const struct sockaddr_storage *dst, unsigned base,
 	cfg.error_retry_ms = confirm_ms ? confirm_ms * 5 : 0;
 	if (plpmtud_init(&t->eng, &cfg) < 0)
 		return -EINVAL;
-	r = pnet_open(&t->net, d.ss_family, PNET_ICMP, (struct sockaddr *)&d, len);
-	if (r < 0)
-		return r;
-	if ((int)base < pnet_min_size(&t->net)) {
-		pnet_close(&t->net);
-		return -EINVAL;
-	}
 	if (getrandom(&t->next_seq, sizeof(t->next_seq), 0) != sizeof(t->next_seq))
 		t->next_seq = (uint32_t)getpid() * 2654435761u;
 	t->next_seq |= 1;
-	t->t0 = now_ms();
 	t->adapt_wait = confirm_ms != 0;
+	return 0;
+}
+
+static int opened(struct tmeas *t, unsigned base, unsigned max)
+{
+	if ((int)(max < base ? max : base) < pnet_min_size(&t->net)) {
+		pnet_close(&t->net);
+		return -EINVAL;
+	}
+	t->t0 = t->clock();
 	t->open = true;
 	return 0;
+}
+
+int tm_open(struct tmeas *t, const struct sockaddr_storage *dst, unsigned base,
+	    unsigned max, uint32_t confirm_ms, uint32_t raise_ms)
+{
+	socklen_t len = dst->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+			sizeof(struct sockaddr_in);
+	struct sockaddr_storage d = *dst;
+	int r;
+
+	if (d.ss_family == AF_INET)
+		((struct sockaddr_in *)&d)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&d)->sin6_port = 0;
+	r = setup(t, d.ss_family, base, max, confirm_ms, raise_ms, NULL);
+	if (r < 0)
+		return r;
+	r = pnet_open(&t->net, d.ss_family, PNET_ICMP, (struct sockaddr *)&d, len);
+	if (r < 0)
+		return r;
+	return opened(t, base, max);
+}
+
+int tm_open_fd(struct tmeas *t, int fd, int family, unsigned base, unsigned max,
+	       uint32_t confirm_ms, uint32_t raise_ms, uint64_t (*clock)(void))
+{
+	int r = setup(t, family, base, max, confirm_ms, raise_ms, clock);
+
+	if (r < 0)
+		return r;
+	t->net.fd = fd;
+	t->net.family = family;
+	t->net.method = PNET_ICMP;
+	return opened(t, base, max);
 }
 
 void tm_close(struct tmeas *t)
@@ -129,43 +159,49 @@ int tm_step(struct tmeas *t)
 {
 	struct plpmtud_probe out[PLPMTUD_MAX_INFLIGHT];
 	struct pnet_ev ev;
+	uint64_t now;
 	size_t n;
-	int k;
+	int k = 0;
 
-	while ((k = pnet_recv(&t->net, &ev)) > 0)
+	/* bounded: a flood of answers must not hold us past the caller's
+	 * deadline (the rest is read next time) */
+	for (unsigned i = 0; i < TM_STEP_EVENTS && (k = pnet_recv(&t->net, &ev)) > 0; i++)
 		on_event(t, &ev);
 	if (k < 0 && k != -EAGAIN)
 		return k;
-	for (;;) {
-		uint64_t now = tnow(t);
+	/*
+	 * One poll, so one round at most. Polling again until the engine
+	 * has nothing to send loops for as long as each round's sending
+	 * outlasts its wait: on a slow enough process (sanitizers, a
+	 * starved CPU) round after round closes with every probe "lost",
+	 * its answers unread, and the call outlives any deadline. A round
+	 * due right away shows as tm_timeout_ms() == 0.
+	 */
+	now = tnow(t);
+	n = plpmtud_poll(&t->eng, now, out, PLPMTUD_MAX_INFLIGHT);
+	t->events |= plpmtud_events(&t->eng);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t seq = t->next_seq++;
+		int err;
 
-		n = plpmtud_poll(&t->eng, now, out, PLPMTUD_MAX_INFLIGHT);
-		t->events |= plpmtud_events(&t->eng);
-		if (!n)
-			break;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t seq = t->next_seq++;
-			int err;
-
-			if (!seq)
-				seq = t->next_seq++;
-			t->ring[seq % TM_RING].seq = seq;
-			t->ring[seq % TM_RING].id = out[i].id;
-			t->ring[seq % TM_RING].size = out[i].size;
-			t->ring[seq % TM_RING].sent = now;
-			t->bytes_out += out[i].size;
-			t->n_out++;
+		if (!seq)
+			seq = t->next_seq++;
+		t->ring[seq % TM_RING].seq = seq;
+		t->ring[seq % TM_RING].id = out[i].id;
+		t->ring[seq % TM_RING].size = out[i].size;
+		t->ring[seq % TM_RING].sent = now;
+		t->bytes_out += out[i].size;
+		t->n_out++;
+		err = pnet_send(&t->net, seq, out[i].size, 0, 0);
+		if (err == -EMSGSIZE) /* maybe a stale socket error */
 			err = pnet_send(&t->net, seq, out[i].size, 0, 0);
-			if (err == -EMSGSIZE) /* maybe a stale socket error */
-				err = pnet_send(&t->net, seq, out[i].size, 0, 0);
-			if (err == -EMSGSIZE)
-				plpmtud_on_local_too_big(&t->eng, out[i].id, now);
-			else if (err == -EHOSTUNREACH || err == -ENETUNREACH ||
-				 err == -ECONNREFUSED)
-				t->unreach++;
-			else if (err < 0 && err != -ENOBUFS && err != -EAGAIN)
-				return err;
-		}
+		if (err == -EMSGSIZE)
+			plpmtud_on_local_too_big(&t->eng, out[i].id, now);
+		else if (err == -EHOSTUNREACH || err == -ENETUNREACH ||
+			 err == -ECONNREFUSED)
+			t->unreach++;
+		else if (err < 0 && err != -ENOBUFS && err != -EAGAIN)
+			return err;
 	}
 	return 0;
 }
@@ -183,7 +219,7 @@ int tm_timeout_ms(const struct tmeas *t)
 
 int tm_measure(struct tmeas *t, unsigned timeout_ms)
 {
-	uint64_t end = now_ms() + timeout_ms;
+	uint64_t end = t->clock() + timeout_ms;
 	int r;
 
 	tm_start(t);
@@ -201,7 +237,7 @@ int tm_measure(struct tmeas *t, unsigned timeout_ms)
 			return 0;
 		if (t->unreach && t->eng.st.acks == 0)
 			return 0;
-		now = now_ms();
+		now = t->clock();
 		if (now >= end)
 			return 0;
 		wait = tm_timeout_ms(t);

@@ -43,7 +43,12 @@ struct tmeas {
 	uint64_t n_out, n_in;
 	uint32_t min_rtt_ms;        /* smallest echo round trip seen (0: none) */
 	bool adapt_wait;            /* cap the engine's round wait near min_rtt */
+	uint64_t (*clock)(void);    /* monotonic ms: now_ms (tests: a fake one) */
 };
+
+/* At most this many replies/errors read by one tm_step(): a flood of
+ * answers cannot keep it from returning to its caller's deadline. */
+#define TM_STEP_EVENTS 256
 
 /*
  * Opens a socket to dst (port ignored) and an engine searching
@@ -53,15 +58,27 @@ struct tmeas {
  */
 int tm_open(struct tmeas *t, const struct sockaddr_storage *dst, unsigned base,
 	    unsigned max, uint32_t confirm_ms, uint32_t raise_ms);
+/*
+ * The same over a socket the caller opened (tests: one end of a datagram
+ * socketpair that carries ping-socket ICMP echoes), with its own clock
+ * (NULL: now_ms). The socket is closed by tm_close().
+ */
+int tm_open_fd(struct tmeas *t, int fd, int family, unsigned base, unsigned max,
+	       uint32_t confirm_ms, uint32_t raise_ms, uint64_t (*clock)(void));
 void tm_close(struct tmeas *t);
 /* (Re)starts a search now. */
 void tm_start(struct tmeas *t);
-/* Sends what is due and reads what arrived. 0 or negative errno. */
+/* Reads what arrived (at most TM_STEP_EVENTS) and sends what is due: at
+ * most one round of probes, so a call's duration does not depend on how
+ * many rounds the engine's timers let pass while the process was slow.
+ * 0 or negative errno. */
 int tm_step(struct tmeas *t);
 int tm_fd(const struct tmeas *t);
 /* Milliseconds until tm_step() is due (0: now; -1: nothing scheduled). */
 int tm_timeout_ms(const struct tmeas *t);
-/* Runs one search to its end or timeout_ms. 0 or negative errno. */
+/* Runs one search to its end or timeout_ms (by t->clock; one step and
+ * one wait of at most 1 s past it however slow the process is). 0 or
+ * negative errno. */
 int tm_measure(struct tmeas *t, unsigned timeout_ms);
 /* Engine events (PLPMTUD_EV_*) since the last call. */
 uint32_t tm_events(struct tmeas *t);
