@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wgmtud's environment, read once (main.c) into one struct that is passed
- * down (dev->cfg); no other daemon file should call getenv (pmtu.c still
- * reads WGMTUD_TEST_PMTU_RAISE_MS itself, after this check accepted it;
- * cfg.pmtu_raise_ms is there to replace that). Every variable is checked:
+ * down (dev->cfg); no other daemon file calls getenv. Every variable is checked:
  * a value outside the accepted ones fails the start with a message naming
  * the variable and what it accepts, instead of being ignored.
  *

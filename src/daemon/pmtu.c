@@ -68,17 +68,16 @@ static struct pmtuctl *ctl(struct wgd_peer *peer)
 int wgd_pmtu_dev_init(struct wgd_device *dev)
 {
 	struct wgd_pmtu_dev *d = &dev->pmtu;
-	const char *raise = getenv("WGMTUD_TEST_PMTU_RAISE_MS");
 	uint8_t key[16];
-	unsigned long ms;
 
 	d->probe = true;
 	d->clamp = true;
 	d->max_mtu = 1500;
 	d->raise_ms = PLPMTUD_RAISE_TIMER_MS;
-	if (raise && parse_ulong(raise, 100, PLPMTUD_RAISE_TIMER_MS, &ms) == 0) {
-		d->raise_ms = (uint32_t)ms;
-		log_err("WARNING: path MTU raise timer %lu ms (WGMTUD_TEST_PMTU_RAISE_MS, for tests only)", ms);
+	if (dev->cfg.pmtu_raise_ms) { /* checked by config.c */
+		d->raise_ms = dev->cfg.pmtu_raise_ms;
+		log_err("WARNING: path MTU raise timer %u ms (WGMTUD_TEST_PMTU_RAISE_MS, for tests only)",
+			d->raise_ms);
 	}
 	d->ep_fd[0] = d->ep_fd[1] = -1;
 	d->scratch = malloc(WGD_PKT_MAX);

@@ -35,6 +35,10 @@ void ana_mdir_bracket(const struct ana_mdir *x, int *lo, int *hi)
 	*hi = 0;
 	if (x->min_lost && x->min_lost > x->max_delivered)
 		*hi = (int)x->min_lost - 1;
+	/* every IPv6 link carries 1280 (RFC 8200 section 5): small traffic
+	 * alone does not make the path smaller than that */
+	if (x->fam == 6 && *lo < 1280 && (!*hi || *hi >= 1280))
+		*lo = 1280;
 }
 
 static void endpoints(const struct ana_dir *d, char *from, char *to, size_t n)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,6 +721,13 @@ static int fetch(const char *ifname, struct uapi_reply *r, char *err, size_t cap
 	size_t len = 0;
 	int e = uapi_transact(ifname, req, sizeof(req) - 1, uapi_timeout_ms(), &reply, &len);
 
+	if (e == -ENOENT && if_nametoindex(ifname)) {
+		/* the usual case: kernel WireGuard (wg-quick prefers the module) */
+		snprintf(err, cap, "the interface exists but no userspace daemon serves it "
+			 "(no UAPI socket; kernel WireGuard?): try 'wg show %s' or "
+			 "'wgmtu doctor %s'", ifname, ifname);
+		return e;
+	}
 	if (e) {
 		snprintf(err, cap, "%s", uapi_strerror_transact(e));
 		return e;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# wgmtu set against interfaces that are not wgmtud's: what it says and its
+# wgmtu set (and show) against interfaces that are not wgmtud's: what it says and its
 # exit code (wgmtu-set(1)), and what set checks against the daemon's state
 # (a fake wgmtud: tests/tools/uapi_fake_server.py). Most fake-daemon cases
 # are in t_show_set.sh.
@@ -19,6 +19,11 @@ lab_check "an existing interface without a socket: exit 3" rc_is 3 "$W" set lo p
 lab_check "... says it exists and no userspace daemon serves it" \
 	grep -q "the interface exists but no userspace daemon serves it" "$LAB_TMP/e"
 lab_check "... not 'no such WireGuard interface'" bash -c "! grep -q 'no such' '$LAB_TMP/e'"
+lab_check "show on an existing interface without a socket: exit 3" rc_is 3 "$W" show lo
+lab_check "... says it exists, names wg show and doctor" \
+	grep -q "the interface exists but no userspace daemon serves it.*wg show lo.*wgmtu doctor lo" "$LAB_TMP/e"
+lab_check "show on no such interface: still 'no such WireGuard interface'" \
+	bash -c "! WGMTU_UAPI_DIR='$LAB_TMP/uapi' '$W' show wgqanone0 2>&1 | grep -q 'exists'"
 
 # probe-address must lie in the peer's allowed IPs: the echo replies come
 # from it, and wgmtud drops what a peer sends from outside them

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tests/netns/lib_pmtud.sh — helpers for wgmtud's path-MTU tests (issue 6),
+# tests/netns/lib_pmtud.sh — helpers for wgmtud's path-MTU tests,
 # on top of lib.sh and lib_wg.sh.
 #
 #   pmd_story IMPL_LAPTOP IMPL_VPS [OUTER 4|6] [LINK MTUs...]

@@ -983,6 +983,34 @@ static void test_cut_super_packets(void **state)
 
 /* Tick steps: 1, 2 or 5 times a power of ten, at most 8 intervals (a
  * 64 KB axis got 256 labels at a fixed 250). */
+/* The bracket of a matched direction: the largest delivered packet and the
+ * smallest lost one; an IPv6 path is never below 1280. */
+static void test_mdir_bracket(void **state)
+{
+	struct ana_mdir x = { .fam = 4, .max_delivered = 1232, .min_lost = 1500 };
+	int lo, hi;
+
+	(void)state;
+	ana_mdir_bracket(&x, &lo, &hi);
+	assert_int_equal(lo, 1232);
+	assert_int_equal(hi, 1499);
+	x.fam = 6;
+	ana_mdir_bracket(&x, &lo, &hi);
+	assert_int_equal(lo, 1280);
+	assert_int_equal(hi, 1499);
+	x.min_lost = 0; /* nothing lost: no upper bound */
+	ana_mdir_bracket(&x, &lo, &hi);
+	assert_int_equal(lo, 1280);
+	assert_int_equal(hi, 0);
+	x.max_delivered = 1400;
+	ana_mdir_bracket(&x, &lo, &hi);
+	assert_int_equal(lo, 1400);
+	x.max_delivered = 1000, x.min_lost = 1100; /* contradicts RFC 8200: as seen */
+	ana_mdir_bracket(&x, &lo, &hi);
+	assert_int_equal(lo, 1000);
+	assert_int_equal(hi, 1099);
+}
+
 static void test_svg_ticks(void **state)
 {
 	(void)state;
@@ -1017,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(test_match_plain_udp),
 		cmocka_unit_test(test_gso_split),
 		cmocka_unit_test(test_match_wgmtud_probes),
+		cmocka_unit_test(test_mdir_bracket),
 		cmocka_unit_test(test_svg_ticks),
 		cmocka_unit_test(test_cut_super_packets),
 	};

@@ -866,7 +866,7 @@ static void test_get_extra(void **state)
 	}
 }
 
-/* ------------------------------------------- wgmtud extension keys (issue 6) */
+/* --------------------------------------------------- wgmtud extension keys */
 
 /* docs/uapi-extensions.md: the device and per-peer wgmtu_* keys of a set. */
 static void test_set_wgmtu_keys(void **state)
