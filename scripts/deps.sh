@@ -12,7 +12,7 @@ build-essential pkg-config make gcc clang
 libssl-dev libpcap-dev libmnl-dev libcmocka-dev
 iproute2 nftables ethtool iputils-ping iputils-tracepath procps psmisc
 wireguard-go wireguard-tools
-iperf3 curl tcpdump python3 coreutils util-linux
+iperf3 curl tcpdump python3 coreutils util-linux bc man-db groff-base
 librsvg2-bin
 linux-perf
 "
