@@ -51,7 +51,7 @@ if [ -n "$SOAK" ]; then
 	exit $?
 fi
 if [ $SAN = 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
-	if ! make -s fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
+	if ! make -s -j"$JOBS" fuzz >/tmp/wgmtu-fuzz.$$.log 2>&1; then
 		cat /tmp/wgmtu-fuzz.$$.log
 		echo "fuzz build failed"
 		echo "0 passed, 1 failed, 0 skipped"
