@@ -10,34 +10,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #define MAX_TABLE (1u << 20)
 
-struct rl_mac {
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx;
-};
-
-/* SipHash-2-4 (OpenSSL) of the key under the caller's random hash key, so
- * that nobody outside can aim sources at one probe chain. */
+/* SipHash-2-4 of the key under the caller's random hash key, so that
+ * nobody outside can aim sources at one probe chain. */
 static uint32_t rl_hash(struct wg_ratelimit *rl, const uint8_t key[9])
 {
-	struct rl_mac *m = rl->mac;
-	uint8_t out[8] = { 0 };
-	size_t outl = 0;
-
-	if (!EVP_MAC_init(m->ctx, rl->hash_key, sizeof(rl->hash_key), NULL) ||
-	    !EVP_MAC_update(m->ctx, key, 9) ||
-	    !EVP_MAC_final(m->ctx, out, &outl, sizeof(out))) {
-		/* cannot happen with a fetched SipHash; stay correct anyway:
-		 * one chain is slow but still bounded by the table size */
-		return 0;
-	}
-	return (uint32_t)out[0] | (uint32_t)out[1] << 8 | (uint32_t)out[2] << 16 |
-	       (uint32_t)out[3] << 24;
+	return (uint32_t)wg_siphash(&rl->hash, key, 9);
 }
 
 int wg_ratelimit_init(struct wg_ratelimit *rl, size_t max_entries, const uint8_t hash_key[16])
@@ -81,9 +62,7 @@ bool wg_bucket_take(struct wg_bucket *b, uint64_t now)
 int wg_ratelimit_init_rate(struct wg_ratelimit *rl, size_t max_entries,
 			   const uint8_t hash_key[16], uint32_t pps, uint32_t burst)
 {
-	struct rl_mac *m;
-	OSSL_PARAM params[2];
-	size_t slots = 16, size = 8;
+	size_t slots = 16;
 
 	memset(rl, 0, sizeof(*rl));
 	if (max_entries == 0)
@@ -96,21 +75,10 @@ int wg_ratelimit_init_rate(struct wg_ratelimit *rl, size_t max_entries,
 	rl->idle_ns = rl->token_max > WG_RATELIMIT_IDLE_NS ? rl->token_max : WG_RATELIMIT_IDLE_NS;
 	while (slots < 2 * max_entries)
 		slots *= 2;
-	m = calloc(1, sizeof(*m));
 	rl->slots = calloc(slots, sizeof(*rl->slots));
 	rl->spare = calloc(slots, sizeof(*rl->spare));
-	rl->mac = m;
-	if (!m || !rl->slots || !rl->spare)
+	if (!rl->slots || !rl->spare || wg_siphash_init(&rl->hash, hash_key) < 0)
 		goto nomem;
-	m->mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-	m->ctx = m->mac ? EVP_MAC_CTX_new(m->mac) : NULL;
-	if (!m->ctx)
-		goto nomem;
-	params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_CTX_set_params(m->ctx, params))
-		goto nomem;
-	memcpy(rl->hash_key, hash_key, sizeof(rl->hash_key));
 	rl->n_slots = slots;
 	rl->max_entries = max_entries;
 	return 0;
@@ -121,13 +89,7 @@ nomem:
 
 void wg_ratelimit_free(struct wg_ratelimit *rl)
 {
-	struct rl_mac *m = rl->mac;
-
-	if (m) {
-		EVP_MAC_CTX_free(m->ctx);
-		EVP_MAC_free(m->mac);
-		free(m);
-	}
+	wg_siphash_free(&rl->hash);
 	free(rl->slots);
 	free(rl->spare);
 	OPENSSL_cleanse(rl, sizeof(*rl));

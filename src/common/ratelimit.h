@@ -30,6 +30,7 @@
 #ifndef WGMTU_COMMON_RATELIMIT_H
 #define WGMTU_COMMON_RATELIMIT_H
 
+#include "common/siphash.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,8 +61,7 @@ struct wg_ratelimit {
 	size_t max_entries;
 	size_t n_entries;
 	uint64_t last_gc_ns;
-	uint8_t hash_key[16];    /* SipHash key: random, from the caller */
-	void *mac;               /* private: OpenSSL SipHash context */
+	struct wg_siphash hash;  /* keyed with the caller's random key */
 	uint64_t n_refused_full; /* counters for the daemon's stats */
 	uint64_t n_limited;      /* refused: the source over its own rate */
 	uint64_t n_global_limited; /* refused: the shared bucket was empty */
