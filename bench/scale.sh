@@ -7,7 +7,8 @@
 # smallest to the largest count (linear: the count ratio), and the ratio
 # wgmtud / wireguard-go. Then one peer with 100k allowed IPs, and the
 # tunnel's ping round trip while a hub with a live tunnel takes `wg addconf`
-# of the largest count (does traffic keep flowing during a large set?).
+# of the largest count, then while it lists them all (`wg show dump`): does
+# traffic keep flowing during a large set or get?
 #
 #   sudo bench/scale.sh [COUNT...]             (BUILD=build-san for ASan)
 #
@@ -101,10 +102,23 @@ for kind in wggo wgmtud; do
 done
 echo "ratio wgmtud / wireguard-go (one peer, $hi allowed IPs): $(bench_ratio "${SET[wgmtud.one]}" "${SET[wggo.one]}")"
 
-# Traffic during a large set: a live tunnel a <-> b, pings every 20 ms
-# while a takes `wg addconf` of $hi more peers.
+# Traffic during a large set and a large get: a live tunnel a <-> b, pings
+# every 20 ms while a takes `wg addconf` of $hi more peers, then while a
+# lists them all (`wg show dump`).
 echo
 grep -v '^PrivateKey' "$LAB_TMP/conf.$hi" >"$LAB_TMP/add.$hi" # keep a's identity
+ping_report() { # LOG KIND WHAT SECONDS
+	python3 - "$@" <<'EOF'
+import re, sys
+t = open(sys.argv[1]).read()
+rtts = [float(m) for m in re.findall(r"time=([0-9.]+) ms", t)]
+tx = re.search(r"(\d+) packets transmitted, (\d+) received", t)
+lost = int(tx.group(1)) - int(tx.group(2)) if tx else -1
+print("%s: tunnel ping during %s (%s s): max RTT %.1f ms, median %.2f ms, %d of %s lost"
+      % (sys.argv[2], sys.argv[3], sys.argv[4], max(rtts) if rtts else -1,
+         sorted(rtts)[len(rtts) // 2] if rtts else -1, lost, tx.group(1) if tx else "?"))
+EOF
+}
 for kind in wggo wgmtud; do
 	bench_pair "$kind" "p${kind:0:1}"
 	lab_bg a "ping$kind" ping -n -i 0.02 -W 5 192.168.77.2
@@ -116,14 +130,16 @@ for kind in wggo wgmtud; do
 	sleep 1
 	kill -INT "$ppid" 2>/dev/null
 	wait "$ppid" 2>/dev/null
-	python3 - "$LAB_TMP/ping$kind.log" "$kind" "$(secs "$t0" "$t1")" "$hi" <<'EOF'
-import re, sys
-rtts = [float(m) for m in re.findall(r"time=([0-9.]+) ms", open(sys.argv[1]).read())]
-tx = re.search(r"(\d+) packets transmitted, (\d+) received", open(sys.argv[1]).read())
-lost = int(tx.group(1)) - int(tx.group(2)) if tx else -1
-print("%s: tunnel ping during addconf of %s peers (%s s): max RTT %.1f ms, median %.2f ms, %d of %s lost"
-      % (sys.argv[2], sys.argv[4], sys.argv[3], max(rtts) if rtts else -1,
-         sorted(rtts)[len(rtts) // 2] if rtts else -1, lost, tx.group(1) if tx else "?"))
-EOF
+	ping_report "$LAB_TMP/ping$kind.log" "$kind" "addconf of $hi peers" "$(secs "$t0" "$t1")"
+	lab_bg a "pingd$kind" ping -n -i 0.02 -W 5 192.168.77.2
+	ppid=$LAB_LASTPID
+	sleep 1
+	t0=$(now)
+	lab_run a wg show "$BP_IA" dump >/dev/null || echo "# $kind: dump failed" >&2
+	t1=$(now)
+	sleep 1
+	kill -INT "$ppid" 2>/dev/null
+	wait "$ppid" 2>/dev/null
+	ping_report "$LAB_TMP/pingd$kind.log" "$kind" "dump of $((hi + 1)) peers" "$(secs "$t0" "$t1")"
 	bench_stop
 done

@@ -66,13 +66,24 @@ static int snap_aip(void *arg, int family, const uint8_t *addr, uint8_t cidr, vo
 	return 0;
 }
 
+/* How often a long UAPI operation lets the data path run (get and set). */
+#define PUMP_NS 1000000ull
+
+/* A get's hook context: the pmtu extras' (first, it is what they are
+ * handed) and when the data path last had a turn. */
+struct get_ctx {
+	struct wgd_pmtu_get_ctx pmtu;
+	uint64_t last_pump;
+};
+
 /* Device-level extra keys: the path-MTU ones, then every drop counter as
  * wgmtu_drop_<reason>=N (reason with '_' for '-'; zeros included, so a
  * test can expect an exact count). */
 static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
 {
-	struct wgd_device *dev = ((struct wgd_pmtu_get_ctx *)ctx)->dev;
-	int r = wgd_pmtu_get_dev(ctx, out);
+	struct wgd_pmtu_get_ctx *g = &((struct get_ctx *)ctx)->pmtu;
+	struct wgd_device *dev = g->dev;
+	int r = wgd_pmtu_get_dev(g, out);
 
 	for (int i = 0; i < WGD_DROP_MAX && r == 0; i++) {
 		char key[64];
@@ -87,6 +98,23 @@ static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
 	return r;
 }
 
+/* After each peer's lines: the pmtu extras, then, once a millisecond has
+ * passed, a turn of the data path. Writing the reply of 100k peers takes
+ * a few hundred milliseconds; the tunnel keeps flowing meanwhile. A get
+ * changes nothing and the pump serves no UAPI client, so the peers the
+ * snapshot points to stay as they are. */
+static int get_peer_extra(void *ctx, size_t peer_index, struct wg_uapi_out *out)
+{
+	struct get_ctx *g = ctx;
+	int r = wgd_pmtu_get_peer(&g->pmtu, peer_index, out);
+
+	if (r == 0 && peer_index % 64 == 63 && now_ns() - g->last_pump >= PUMP_NS) {
+		wgd_device_pump(g->pmtu.dev);
+		g->last_pump = now_ns();
+	}
+	return r;
+}
+
 /* Linear in peers + allowed IPs: one array of peer snapshots, one of all
  * prefixes, one of peer pointers for the pmtu extras. */
 void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
@@ -96,7 +124,7 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 	struct wg_uapi_peer_info *pi = NULL;
 	struct wg_uapi_allowed_ip *aips = NULL, *next;
 	struct wgd_peer **order = NULL;
-	struct wgd_pmtu_get_ctx gctx;
+	struct get_ctx gctx;
 	size_t i = 0, n = dev->n_peers ? dev->n_peers : 1;
 	size_t n_aips = wg_allowedips_count(dev->aips);
 	int r = 0;
@@ -129,10 +157,11 @@ void wgd_conf_get(void *ctx, struct wg_uapi_out *out)
 		wg_allowedips_owner_walk(&p->aips, snap_aip, &next);
 	}
 	info.dev_extra = get_dev_extra;
-	info.peer_extra = wgd_pmtu_get_peer;
-	gctx.dev = dev;
-	gctx.peers = order;
-	gctx.n_peers = dev->n_peers;
+	info.peer_extra = get_peer_extra;
+	gctx.pmtu.dev = dev;
+	gctx.pmtu.peers = order;
+	gctx.pmtu.n_peers = dev->n_peers;
+	gctx.last_pump = now_ns();
 	info.peer_extra_ctx = &gctx;
 	info.peers = pi;
 	info.n_peers = dev->n_peers;
@@ -203,7 +232,6 @@ static int endpoint_from_uapi(const struct wg_uapi_endpoint *u, struct wgd_endpo
  * does not pump: the identity, replace_peers, and each op in order.
  */
 
-#define PUMP_NS 1000000ull
 
 struct key_sim {
 	struct wg_keyhash_entry e;
