@@ -3,7 +3,10 @@
 # namespaces, measured in the same run:
 #   raw veth (no tunnel)
 #   wireguard-go <-> wireguard-go
-#   wgmtud <-> wgmtud, all cores (WGMTUD_THREADS default: the online CPUs)
+#   wgmtud <-> wgmtud, all cores (WGMTUD_THREADS default: the online CPUs,
+#     shared while a CPU is idle)
+#   wgmtud <-> wgmtud, WGMTUD_THREADS=<online CPUs>: every batch shared, so
+#     the ordering across threads shows in the retransmits
 #   wgmtud <-> wgmtud, one core (WGMTUD_THREADS=1, both daemons pinned to
 #     CPU 0 with taskset) -- the scaling from worker threads
 # and prints each rate with the TCP retransmits iperf3 counted (reordering
@@ -58,13 +61,17 @@ measure wggo g 0
 GO=$RATE GO_R=$RETR
 measure wgmtud m 0
 WM=$RATE WM_R=$RETR WM_IDLE=$IDLE_RSS WM_LOAD=$LOAD_RSS
+NT=$(nproc); [ "$NT" -gt 16 ] && NT=16
+measure wgmtud n 0 WGMTUD_THREADS="$NT"
+WN=$RATE WN_R=$RETR
 measure wgmtud one 1 WGMTUD_THREADS=1
 W1=$RATE W1_R=$RETR
 
-printf '%-40s %6s Mbit/s\n' "raw veth:" "$(mbit "$RAW")"
-printf '%-40s %6s Mbit/s, %s retransmits\n' "wireguard-go <-> wireguard-go:" "$(mbit "$GO")" "$GO_R"
-printf '%-40s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, all cores:" "$(mbit "$WM")" "$WM_R"
-printf '%-40s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, 1 core (taskset):" "$(mbit "$W1")" "$W1_R"
+printf '%-44s %6s Mbit/s\n' "raw veth:" "$(mbit "$RAW")"
+printf '%-44s %6s Mbit/s, %s retransmits\n' "wireguard-go <-> wireguard-go:" "$(mbit "$GO")" "$GO_R"
+printf '%-44s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, all cores:" "$(mbit "$WM")" "$WM_R"
+printf '%-44s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, $NT threads always shared:" "$(mbit "$WN")" "$WN_R"
+printf '%-44s %6s Mbit/s, %s retransmits\n' "wgmtud <-> wgmtud, 1 core (taskset):" "$(mbit "$W1")" "$W1_R"
 echo "ratio wgmtud / wireguard-go: $(bench_ratio "$WM" "$GO")"
 echo "ratio wgmtud all cores / 1 core: $(bench_ratio "$WM" "$W1")"
 echo "wgmtud resident memory: idle ${WM_IDLE:-?} kB, under load ${WM_LOAD:-?} kB"

@@ -85,6 +85,11 @@ static int get_dev_extra(void *ctx, struct wg_uapi_out *out)
 	struct wgd_device *dev = g->dev;
 	int r = wgd_pmtu_get_dev(g, out);
 
+	if (r == 0)
+		r = wg_uapi_out_kv_u64(out, "wgmtu_threads", dev->workers.n);
+	if (r == 0)
+		r = wg_uapi_out_kv_str(out, "wgmtu_threads_sharing",
+				       dev->workers.n > 1 && dev->workers.shared ? "on" : "off");
 	for (int i = 0; i < WGD_DROP_MAX && r == 0; i++) {
 		char key[64];
 		size_t k;

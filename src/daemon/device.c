@@ -9,6 +9,7 @@
 #include "daemon/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <signal.h>
@@ -140,7 +141,7 @@ int wgd_device_init_core(struct wgd_device *dev, const struct wgd_config *cfg,
 
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
-	dev->epfd = dev->sigfd = -1;
+	dev->epfd = dev->sigfd = dev->loadavg_fd = -1;
 	dev->udp.fd4 = dev->udp.fd6 = -1;
 	dev->ipc.listen_fd = -1;
 	dev->ipc.epfd = dev->ipc.spare_fd = -1;
@@ -244,7 +245,12 @@ int wgd_device_start(struct wgd_device *dev, char *err, size_t errlen)
 			      wgd_workers_online(WG_TRANSPORT_LANES));
 	if (r < 0)
 		log_err("worker threads: %s; encrypting on the main thread only", strerror(-r));
-	log_info("%u thread(s) for encryption and decryption", dev->workers.n);
+	if (!dev->threads && dev->workers.n > 1) {
+		dev->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+		wgd_cpu_gate_init(&dev->cpu_gate, wgd_workers_online(4096));
+	}
+	log_info("%u thread(s) for encryption and decryption%s", dev->workers.n,
+		 dev->loadavg_fd >= 0 ? ", shared while a CPU is free" : "");
 	if ((r = ep_add(dev, dev->udp.fd4, TAG_UDP4)) < 0 ||
 	    (r = ep_add(dev, dev->udp.fd6, TAG_UDP6)) < 0 ||
 	    (r = ep_add(dev, dev->tun.fd, TAG_TUN)) < 0 ||
@@ -272,7 +278,9 @@ void wgd_device_destroy(struct wgd_device *dev)
 		close(dev->sigfd);
 	if (dev->epfd >= 0)
 		close(dev->epfd);
-	dev->sigfd = dev->epfd = -1;
+	if (dev->loadavg_fd >= 0)
+		close(dev->loadavg_fd);
+	dev->sigfd = dev->epfd = dev->loadavg_fd = -1;
 	wg_noise_device_clear(&dev->noise);
 	wg_cookie_checker_clear(&dev->cookie);
 	wg_ratelimit_free(&dev->ratelimit);
@@ -336,6 +344,31 @@ static void run_timers(struct wgd_device *dev)
 	/* actions above may have lowered it further through rearm */
 	if (min < dev->next_deadline)
 		dev->next_deadline = min;
+}
+
+/* The spare-CPU gate of the default thread count (workers.h): one sample of
+ * the machine's runnable tasks every WGD_GATE_NS while the loop is busy;
+ * after a quiet spell the average starts afresh. */
+#define WGD_GATE_NS 100000000ull
+static void cpu_gate_tick(struct wgd_device *dev)
+{
+	char buf[128];
+	ssize_t n;
+	int runnable;
+
+	if (dev->loadavg_fd < 0 || dev->now - dev->gate_last < WGD_GATE_NS)
+		return;
+	if (dev->now - dev->gate_last > 10 * WGD_GATE_NS)
+		dev->cpu_gate.primed = false;
+	dev->gate_last = dev->now;
+	n = pread(dev->loadavg_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	runnable = wgd_loadavg_runnable(buf);
+	if (runnable < 0)
+		return;
+	dev->workers.shared = wgd_cpu_gate_sample(&dev->cpu_gate, (unsigned)runnable);
 }
 
 static int next_timeout_ms(struct wgd_device *dev)
@@ -430,6 +463,7 @@ int wgd_device_run(struct wgd_device *dev)
 		for (int i = 0; i < n; i++)
 			dispatch(dev, evs[i].data.u64, evs[i].events, true);
 		run_timers(dev);
+		cpu_gate_tick(dev);
 		wgd_send_flush(dev);
 		if (dev->udp.n_hints) { /* drained by the sends just made */
 			wgd_receive_hints(dev);

@@ -161,6 +161,11 @@ struct wgd_device {
 	size_t n_rxjob;
 	struct wgd_workers workers; /* AEAD over threads (workers.h) */
 	unsigned threads;         /* configured (config.h); 0 = online CPUs */
+	/* with the default thread count: share batches only while a CPU is
+	 * free (workers.h), from /proc/loadavg every WGD_GATE_NS */
+	struct wgd_cpu_gate cpu_gate;
+	int loadavg_fd;           /* -1: not gated */
+	uint64_t gate_last;       /* last sample (dev->now) */
 	bool no_udp_gro;          /* WGMTUD_UDP_GRO=0 */
 	/* one receive batch split into single datagrams (UDP GRO) */
 	struct wgd_dgram *rxd;    /* WGD_RX_SEGS */

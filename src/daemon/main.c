@@ -43,7 +43,7 @@ static void usage(FILE *f)
 		"  WG_TUN_FD=N        use the already open TUN descriptor N\n"
 		"  WG_UAPI_FD=N       use the already listening UAPI socket N\n"
 		"  WGMTUD_THREADS=N   threads for encryption and decryption, 1..16\n"
-		"                     (default: the online CPUs)\n"
+		"                     (default: the online CPUs, shared while one is idle)\n"
 		"  WGMTUD_UDP_GRO=1|0 0: do not ask the kernel for merged UDP datagrams\n"
 		"  WGMTUD_TEST_TIMER_SCALE=1..1000, WGMTUD_TEST_PMTU_RAISE_MS=100..600000\n"
 		"                     for tests only: faster protocol / path-MTU timers\n"

@@ -69,6 +69,7 @@ int wgd_workers_start(struct wgd_workers *w, unsigned n)
 {
 	memset(w, 0, sizeof(*w));
 	w->n = 1;
+	w->shared = true;
 	atomic_init(&w->next, 0);
 	if (n <= 1)
 		return 0;
@@ -101,7 +102,7 @@ int wgd_workers_start(struct wgd_workers *w, unsigned n)
 
 void wgd_workers_run(struct wgd_workers *w, size_t count, wgd_work_fn *fn, void *arg)
 {
-	if (w->n <= 1 || count < WGD_WORKERS_MIN_ITEMS) {
+	if (w->n <= 1 || !w->shared || count < WGD_WORKERS_MIN_ITEMS) {
 		for (size_t i = 0; i < count; i++)
 			fn(arg, i, 0);
 		return;
@@ -144,4 +145,55 @@ void wgd_workers_stop(struct wgd_workers *w)
 	pthread_cond_destroy(&w->go);
 	pthread_cond_destroy(&w->done);
 	pthread_mutex_destroy(&w->mu);
+}
+
+void wgd_cpu_gate_init(struct wgd_cpu_gate *g, unsigned cpus)
+{
+	memset(g, 0, sizeof(*g));
+	g->cpus = cpus ? cpus : 1;
+	g->share = g->cpus > 1;
+}
+
+bool wgd_cpu_gate_sample(struct wgd_cpu_gate *g, unsigned runnable)
+{
+	unsigned s16 = (runnable > 4096 ? 4096 : runnable) * 16;
+
+	if (!g->primed) {
+		g->avg16 = s16;
+		g->primed = true;
+	} else {
+		/* avg += (sample - avg) / 4, rounded to nearest */
+		g->avg16 = (unsigned)(((int)g->avg16 * 3 + (int)s16 + 2) / 4);
+	}
+	if (g->cpus <= 1)
+		g->share = false;
+	else if (g->avg16 * 2 < g->cpus * 32 - 16) /* avg < cpus - 0.5 */
+		g->share = true;
+	else if (g->avg16 >= g->cpus * 16)      /* avg >= cpus */
+		g->share = false;
+	return g->share;
+}
+
+int wgd_loadavg_runnable(const char *text)
+{
+	const char *p = text;
+	unsigned long r = 0;
+	int digits = 0;
+
+	/* skip the three load averages */
+	for (int field = 0; field < 3; field++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == ' ')
+			return -1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	while (*p == ' ')
+		p++;
+	for (; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+		r = r * 10 + (unsigned long)(*p - '0');
+	if (!digits || *p != '/')
+		return -1;
+	return (int)r;
 }
