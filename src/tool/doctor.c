@@ -150,7 +150,25 @@ static void wgmtud_peer(struct doctor_peer *dp, const struct uapi_reply *r)
 		snprintf(dp->wgmtud_state, sizeof(dp->wgmtud_state), "%s",
 			 uapi_get(&r->peers[i].s, "wgmtu_state") ?
 			 uapi_get(&r->peers[i].s, "wgmtu_state") : "?");
+		snprintf(dp->wgmtud_method, sizeof(dp->wgmtud_method), "%s",
+			 uapi_get(&r->peers[i].s, "wgmtu_method") ?
+			 uapi_get(&r->peers[i].s, "wgmtu_method") : "?");
 	}
+}
+
+bool doctor_wgmtud_guards(const char *method, const char *state)
+{
+	static const char *const methods[] = { "inband", "icmp-tunnel", "icmp-endpoint" };
+	static const char *const states[] = { "base", "searching", "search_complete" };
+	bool m = false, s = false;
+
+	if (!method || !state)
+		return false;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		m |= !strcmp(method, methods[i]);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		s |= !strcmp(state, states[i]);
+	return m && s;
 }
 
 static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
@@ -172,6 +190,11 @@ static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
 
 		if (uapi_transact(ifc->name, "get=1\n\n", 7, uapi_timeout_ms(), &reply, &len) == 0) {
 			have_ur = uapi_reply_parse(reply, len, &ur, NULL, 0) == 0;
+			if (have_ur) {
+				const char *pv = uapi_get(&ur.dev, "wgmtu_probe");
+
+				di->wgmtud_probe_off = pv && !strcmp(pv, "off");
+			}
 			explicit_bzero(reply, len);
 			free(reply);
 		}
@@ -201,11 +224,19 @@ static void check_iface(struct doctor_iface *di, const struct doctor_opts *o)
 				dp->outer_route_mtu = 0;
 		}
 		if (di->impl == SYS_IMPL_WGMTUD) {
+			/* without its reply, or for a peer it does not guard,
+			 * doctor measures as for any WireGuard peer */
 			if (have_ur)
 				wgmtud_peer(dp, &ur);
-			dp->served = true;
-			dp->verdict.v = TP_OK;
-			continue;
+			if (have_ur && doctor_wgmtud_guards(dp->wgmtud_method, dp->wgmtud_state)) {
+				dp->served = true;
+				dp->verdict.v = TP_OK;
+				continue;
+			}
+			dp->wgmtud_unguarded = true;
+			/* wgmtud applies its per-peer MTU (a pinned one) itself */
+			if (dp->wgmtud_effective_mtu && dp->wgmtud_effective_mtu < dp->eff_mtu)
+				dp->eff_mtu = dp->wgmtud_effective_mtu;
 		}
 		/* a handshake "in the future" (clock stepped back) is recent */
 		if (!o->all && o->method != DOCTOR_M_NONE &&
@@ -296,6 +327,14 @@ static void print_text(const struct doctor_run *d)
 				printf("    verdict      ok (see wgmtu show %s)\n", di->ifc->name);
 				continue;
 			}
+			if (dp->wgmtud_unguarded) {
+				if (dp->wgmtud_method[0])
+					printf("    wgmtud       does not guard this peer (method %s, state %s, "
+					       "effective MTU %u): measured like any peer\n",
+					       dp->wgmtud_method, dp->wgmtud_state, dp->wgmtud_effective_mtu);
+				else
+					printf("    wgmtud       did not describe this peer: measured like any peer\n");
+			}
 			if (dp->m.method == TP_M_TUNNEL)
 				printf("    measured     %u-byte packets cross the tunnel both ways "
 				       "(DF echo to %s, %.1f s)\n", dp->m.size,
@@ -343,7 +382,19 @@ static void print_text(const struct doctor_run *d)
 				       "unknown: could not measure");
 				break;
 			}
-			if (v->v == TP_BLACK_HOLE || v->v == TP_AT_RISK) {
+			if ((v->v == TP_BLACK_HOLE || v->v == TP_AT_RISK) && dp->wgmtud_unguarded) {
+				/* tune leaves a wgmtud alone: wgmtud itself is the fix */
+				if (!strcmp(dp->wgmtud_method, "pinned"))
+					printf("    fix          wgmtu set %s peer %s mtu %u (the pinned MTU is too "
+					       "large), or mtu auto to let wgmtud find it\n",
+					       di->ifc->name, dp->peer->pubkey, v->mtu_line);
+				else
+					printf("    fix          let wgmtud find it: wgmtu set %s%s peer %s probe auto\n",
+					       di->ifc->name, di->wgmtud_probe_off ? " probe on" : "",
+					       dp->peer->pubkey);
+				printf("                 or MTU = %u in [Interface] on both ends%s\n",
+				       v->mtu_line, v->padding ? " (a padding peer: a multiple of 16)" : "");
+			} else if (v->v == TP_BLACK_HOLE || v->v == TP_AT_RISK) {
 				printf("    fix          MTU = %u in [Interface] on both ends%s\n",
 				       v->mtu_line, v->padding ? " (a padding peer: a multiple of 16)" : "");
 				printf("                 or, on this host only: wgmtu tune %s "
@@ -412,6 +463,12 @@ static void print_json(const struct doctor_run *d, int rc, bool pretty)
 			KUINT("route_mtu", v->route_mtu);
 			KUINT("wgmtud_path_mtu", dp->wgmtud_path_mtu);
 			KUINT("wgmtud_effective_mtu", dp->wgmtud_effective_mtu);
+			json_kstr(&j, "wgmtud_method", dp->wgmtud_method[0] ? dp->wgmtud_method : NULL);
+			json_kstr(&j, "wgmtud_state", dp->wgmtud_state[0] ? dp->wgmtud_state : NULL);
+			if (di->impl == SYS_IMPL_WGMTUD)
+				json_kbool(&j, "wgmtud_guarded", dp->served);
+			else
+				json_knull(&j, "wgmtud_guarded");
 			json_kint(&j, "probes_sent", dp->probes);
 			json_kint(&j, "elapsed_ms", (long long)dp->ms);
 			json_obj_end(&j);

@@ -36,11 +36,12 @@ struct doctor_peer {
 	bool have_probe_addr;
 	bool tunnel_failed;       /* no reply inside the tunnel */
 	bool ptb_seen;
-	bool served;              /* wgmtud does it itself */
+	bool served;              /* wgmtud guards it itself: not measured */
+	bool wgmtud_unguarded;    /* a wgmtud peer it does not guard: measured */
 	bool idle;                /* no recent handshake: not probed */
 	uint64_t idle_s;          /* since the last handshake (0: never) */
 	unsigned wgmtud_path_mtu, wgmtud_effective_mtu;
-	char wgmtud_state[32];
+	char wgmtud_state[32], wgmtud_method[32];
 	uint32_t probes;
 	uint64_t ms;
 };
@@ -51,6 +52,7 @@ struct doctor_iface {
 	bool no_permission;
 	int mtu;
 	enum sys_impl impl;
+	bool wgmtud_probe_off;    /* a wgmtud with wgmtu_probe=off */
 	struct doctor_peer *peers; /* ifc->n_peers */
 };
 
@@ -63,6 +65,13 @@ struct doctor_run {
 };
 
 int doctor_parse_method(const char *s, enum doctor_method *m);
+/* Does wgmtud keep this peer's packets within its path MTU by itself, from
+ * the peer's wgmtu_method and wgmtu_state? Only while it measures the path
+ * (inband, icmp-tunnel, icmp-endpoint) and is not in RFC 8899's error
+ * state. Not with method none (probing off, or a standard peer without a
+ * probe target) or pinned (the pinned MTU is the operator's guess): doctor
+ * measures those peers like any WireGuard peer. NULLs: no. */
+bool doctor_wgmtud_guards(const char *method, const char *state);
 /* Reads the model (only: one interface, NULL: all). 0 or negative errno. */
 int doctor_collect(struct doctor_run *d, const char *only, char *err, size_t err_cap);
 /* Finds MTUs, measures, judges every peer of every collected interface. */

@@ -49,19 +49,30 @@ lab_check "--json is one line, like every other command's" \
 lab_check "--pretty indents the same object (implies --json)" \
 	bash -c "WGMTU_WG='$LAB_TMP/wg' '$W' doctor --pretty | python3 -c 'import json,sys; t=sys.stdin.read(); assert t.count(chr(10)) > 3; assert json.loads(t)[\"verdict\"] == \"unknown\"'"
 # a wgmtud interface (fake wg + fake UAPI server on "lo") whose peer has no
-# path MTU yet: doctor must not print "path MTU 0"
+# path MTU yet: doctor must not print "path MTU 0". While wgmtud searches
+# (method inband) it guards the peer; with method none it does not, and
+# doctor measures the peer itself (idle here: no handshake, so exit 3)
 mkdir -p "$LAB_TMP/uapi"
 fake "printf '(none)\t$K\t51820\toff\n$K\t(none)\t192.0.2.7:51820\t10.99.0.1/32\t0\t0\t0\toff\n'"
-printf 'listen_port=51820\nwgmtu_version=1\npublic_key=%s\nendpoint=192.0.2.7:51820\nallowed_ip=10.99.0.1/32\nwgmtu_state=disabled\nwgmtu_method=none\nwgmtu_path_mtu=0\nwgmtu_effective_mtu=1420\nerrno=0\n\n' \
-	"$(printf %s "$K" | base64 -d | od -An -tx1 -v | tr -d ' \n')" >"$LAB_TMP/get"
-python3 "$LAB_ROOT/tests/tools/uapi_fake_server.py" --sock "$LAB_TMP/uapi/lo.sock" --get "$LAB_TMP/get" &
-FAKE=$!
+fake_get() { # STATE METHOD
+	printf 'listen_port=51820\nwgmtu_version=1\nwgmtu_probe=on\npublic_key=%s\nendpoint=192.0.2.7:51820\nallowed_ip=10.99.0.1/32\nwgmtu_state=%s\nwgmtu_method=%s\nwgmtu_path_mtu=0\nwgmtu_effective_mtu=1420\nerrno=0\n\n' \
+		"$(printf %s "$K" | base64 -d | od -An -tx1 -v | tr -d ' \n')" "$1" "$2" >"$LAB_TMP/get"
+	python3 "$LAB_ROOT/tests/tools/uapi_fake_server.py" --sock "$LAB_TMP/uapi/lo.sock" --get "$LAB_TMP/get" &
+	FAKE=$!
+	lab_wait_for 5 test -S "$LAB_TMP/uapi/lo.sock"
+}
 trap 'kill $FAKE 2>/dev/null; rm -rf "$LAB_TMP"' EXIT
-lab_wait_for 5 test -S "$LAB_TMP/uapi/lo.sock"
-lab_check "wgmtud peer not measured yet: doctor says so, not 'path MTU 0'" bash -c "
-	WGMTU_WG='$LAB_TMP/wg' WGMTU_UAPI_DIR='$LAB_TMP/uapi' '$W' doctor lo >'$LAB_TMP/out' 2>&1
-	grep -q 'serves this peer: path MTU not measured (disabled), effective MTU 1420' '$LAB_TMP/out' &&
-	! grep -q 'path MTU 0' '$LAB_TMP/out' || { cat '$LAB_TMP/out'; exit 1; }"
+fake_get searching inband
+lab_check "wgmtud searching for its peer's path MTU: doctor says it is not measured yet, not 'path MTU 0', exit 0" bash -c "
+	WGMTU_WG='$LAB_TMP/wg' WGMTU_UAPI_DIR='$LAB_TMP/uapi' '$W' doctor lo >'$LAB_TMP/out' 2>&1; rc=\$?
+	[ \$rc = 0 ] && grep -q 'serves this peer: path MTU not measured (searching), effective MTU 1420' '$LAB_TMP/out' &&
+	! grep -q 'path MTU 0' '$LAB_TMP/out' || { echo rc=\$rc; cat '$LAB_TMP/out'; exit 1; }"
+kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null; rm -f "$LAB_TMP/uapi/lo.sock"
+fake_get disabled none
+lab_check "wgmtud not guarding its peer (method none): doctor does not call it ok (idle: exit 3)" bash -c "
+	WGMTU_WG='$LAB_TMP/wg' WGMTU_UAPI_DIR='$LAB_TMP/uapi' '$W' doctor lo >'$LAB_TMP/out' 2>&1; rc=\$?
+	[ \$rc = 3 ] && grep -q 'does not guard this peer (method none, state disabled, effective MTU 1420)' '$LAB_TMP/out' &&
+	! grep -q 'verdict      ok' '$LAB_TMP/out' || { echo rc=\$rc; cat '$LAB_TMP/out'; exit 1; }"
 kill $FAKE 2>/dev/null
 
 # not root: wg answers "Permission denied" for every interface; say so

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* wgmtu doctor/tune's pure core: the `wg show all dump` parser, the
  * verdict and MTUs from a measurement, the route plan, its undo and the
- * commands it prints, the nftables script. */
+ * commands it prints, the nftables script, and which wgmtud peers doctor
+ * leaves to wgmtud. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "tool/doctor.h"
 #include "tool/tune_plan.h"
 #include "tool/wgdump.h"
 
@@ -446,6 +448,26 @@ static void test_peer_active(void **state)
 	assert_false(tp_activity_update(&a, 0, 0, pb, pn));
 }
 
+/* doctor trusts wgmtud only for a peer whose path it measures; probing
+ * off (method none), a pinned MTU and RFC 8899's error state are measured
+ * by doctor itself (a false "ok" there hid black holes) */
+static void test_wgmtud_guards(void **state)
+{
+	(void)state;
+	assert_true(doctor_wgmtud_guards("inband", "search_complete"));
+	assert_true(doctor_wgmtud_guards("icmp-tunnel", "searching"));
+	assert_true(doctor_wgmtud_guards("icmp-endpoint", "search_complete"));
+	assert_true(doctor_wgmtud_guards("inband", "base"));
+	assert_false(doctor_wgmtud_guards("none", "disabled"));
+	assert_false(doctor_wgmtud_guards("pinned", "disabled"));
+	assert_false(doctor_wgmtud_guards("inband", "error"));
+	assert_false(doctor_wgmtud_guards("inband", "disabled"));
+	assert_false(doctor_wgmtud_guards("icmp-endpoint", "?"));
+	assert_false(doctor_wgmtud_guards("", ""));
+	assert_false(doctor_wgmtud_guards(NULL, "search_complete"));
+	assert_false(doctor_wgmtud_guards("inband", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_nft_script),
 		cmocka_unit_test(test_nft_json),
 		cmocka_unit_test(test_peer_active),
+		cmocka_unit_test(test_wgmtud_guards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
