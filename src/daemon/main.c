@@ -124,14 +124,13 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "wgmtud: unknown option '%s'\n", argv[i]);
-			usage(stderr);
+			fprintf(stderr, "wgmtud: unknown option '%s'\nTry 'wgmtud --help'.\n", argv[i]);
 			return 2;
 		} else if (!ifname) {
 			ifname = argv[i];
 		} else {
-			fprintf(stderr, "wgmtud: one interface name expected, got '%s' and '%s'\n",
-				ifname, argv[i]);
+			fprintf(stderr, "wgmtud: one interface name expected, got '%s' and '%s'\n"
+				"Try 'wgmtud --help'.\n", ifname, argv[i]);
 			return 2;
 		}
 	}

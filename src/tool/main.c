@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "  %-10s %s\n", "help", "this text, or 'help COMMAND' for a command's own");
-	fprintf(f, "\nOptions: --help, --version.  Exit codes: 0 ok, 1 problem found,\n"
+	fprintf(f, "\nOptions: --help, --version.  Exit status: 0 ok, 1 problem found,\n"
 		   "2 usage error, 3 could not run.  See wgmtu(1).\n");
 }
 

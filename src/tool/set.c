@@ -46,7 +46,7 @@ static void usage(FILE *f)
 		"\n"
 		"Environment: WGMTU_UAPI_DIR (socket directory, default " UAPI_DEFAULT_DIR "),\n"
 		"WGMTU_UAPI_TIMEOUT_MS (default %d).\n"
-		"Exit codes: 0 applied; 2 usage error (nothing sent); 3 could not apply\n"
+		"Exit status: 0 applied; 2 usage error (nothing sent); 3 could not apply\n"
 		"(no such interface or peer, not a wgmtud, permission, daemon refused).\n"
 		"\n"
 		"Examples:\n"

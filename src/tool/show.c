@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		"  WGMTU_UAPI_DIR         socket directory (default " UAPI_DEFAULT_DIR ")\n"
 		"  WGMTU_UAPI_TIMEOUT_MS  how long to wait for the daemon (default %d)\n"
 		"\n"
-		"Exit codes: 0 ok; 2 usage error; 3 an interface could not be read\n"
+		"Exit status: 0 ok; 2 usage error; 3 an interface could not be read\n"
 		"(no such interface, permission denied, daemon not answering).\n"
 		"\n"
 		"Examples:\n"

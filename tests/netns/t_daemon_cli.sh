@@ -17,6 +17,9 @@ lab_check "--help prints usage with an example" bash -c "$W --help | grep -q 'Us
 lab_check "--version prints the version" bash -c "$W --version | grep -q '^wgmtud [0-9]'"
 lab_check "no interface name: exit 2" bash -c "$W >/dev/null 2>&1; test \$? = 2"
 lab_check "unknown option: exit 2" bash -c "$W --bogus x >/dev/null 2>&1; test \$? = 2"
+lab_check "... two lines naming the option and --help, not the whole usage" \
+	bash -c "[ \"\$($W --bogus x 2>&1)\" = \"wgmtud: unknown option '--bogus'
+Try 'wgmtud --help'.\" ]"
 lab_check "name longer than 15: exit 2 with a reason" bash -c "$W -f abcdefghijklmnopq 2>&1 | grep -q 'not a valid interface name'"
 # names the kernel refuses are said to be invalid, not "taken" (issue 11.6)
 for bad in 'wg 0' 'wg:0' 'wg%d' '..'; do
