@@ -349,6 +349,7 @@ enum kt { KT_NUM, KT_ONOFF, KT_STR };
 static const struct { const char *key; enum kt t; } dev_keys[] = {
 	{ "wgmtu_version", KT_NUM }, { "wgmtu_probe", KT_ONOFF },
 	{ "wgmtu_clamp_mss", KT_ONOFF }, { "wgmtu_max_mtu", KT_NUM },
+	{ "wgmtu_threads", KT_NUM }, { "wgmtu_threads_sharing", KT_ONOFF },
 };
 static const struct { const char *key; enum kt t; } peer_keys[] = {
 	{ "wgmtu_state", KT_STR }, { "wgmtu_method", KT_STR },
