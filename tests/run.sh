@@ -8,7 +8,7 @@
 # Script tests: every tests/cli/t_*.sh and tests/netns/t_*.sh (each
 # "ok"/"not ok" line counts; "ok ... # SKIP ..." counts as skipped),
 # run as root with a per-script timeout. Fuzz smoke: every build-fuzz/fuzz_*
-# for FUZZ_SECONDS (default 5) each, when the fuzz build exists.
+# for FUZZ_SECONDS (default 3) each, when the fuzz build exists.
 # The last line is "N passed, N failed, N skipped"; exit status 0 only if
 # none failed (and something passed).
 set -u
@@ -20,7 +20,7 @@ WHAT=all
 case "${1:-}" in --unit) WHAT=unit; shift ;; --netns|--scripts) WHAT=netns; shift ;; --fuzz) WHAT=fuzz; shift ;; esac
 PATTERN=${1:-}
 NETNS_TIMEOUT=${NETNS_TIMEOUT:-300}
-FUZZ_SECONDS=${FUZZ_SECONDS:-5}
+FUZZ_SECONDS=${FUZZ_SECONDS:-3}
 PASS=0 FAIL=0 SKIP=0
 FAILED=()
 LOG=$(mktemp -d /tmp/wgmtu-tests.XXXXXX)

@@ -8,7 +8,8 @@
  * table of its own clamps the MSS of forwarded SYNs. The plan is pure
  * (tune_plan.c); this file measures (doctor.c, tune_measure.c), applies,
  * journals what it changed and, with --watch, keeps measuring active
- * peers and puts everything back on SIGTERM/SIGINT/SIGHUP.
+ * peers (those added meanwhile too) and puts everything back on
+ * SIGTERM/SIGINT/SIGHUP.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,8 +45,9 @@ static const char tune_usage[] =
 "Options:\n"
 "  -w, --watch          keep going: re-measure on new handshakes, endpoint\n"
 "                       changes and every --interval while a peer carries\n"
-"                       traffic (idle peers are not probed); on SIGTERM,\n"
-"                       SIGINT or SIGHUP put routes, MTU and nftables back\n"
+"                       traffic (idle peers are not probed), follow peers\n"
+"                       added meanwhile; on SIGTERM, SIGINT or SIGHUP put\n"
+"                       routes, MTU and nftables back\n"
 "  -n, --dry-run        measure, then print the exact ip/nft commands\n"
 "                       instead of running them\n"
 "  -i, --interval SEC   --watch: confirm active peers' MTU this often (default 3)\n"
@@ -415,15 +417,70 @@ static void peer_result(struct tune_run *r, struct tune_peer *tp, bool *changed)
 	}
 }
 
-/* Reads the dump; notes handshakes, endpoint changes, traffic. */
-static void refresh(struct tune_run *r, uint64_t now)
+/* How a peer found while watching is measured: inside the tunnel when it
+ * has a host address there, else its endpoint (as doctor chooses). */
+static void pick_method(const struct tune_run *r, struct tune_peer *tp, const struct wgm_peer *p)
+{
+	tp->method = TP_M_NONE;
+	if (r->method != DOCTOR_M_ENDPOINT && wgm_peer_host(p, 0)) {
+		tp->method = TP_M_TUNNEL;
+		tp->probe_addr = *wgm_peer_host(p, 0);
+	} else if (p->has_endpoint && r->method != DOCTOR_M_TUNNEL) {
+		tp->method = TP_M_ENDPOINT;
+	}
+}
+
+/* A peer added to the interface while watching (wg set, wg syncconf): it
+ * is followed like the others, measured once it carries traffic. */
+static int add_peer(struct tune_run *r, const struct wgm_peer *p)
+{
+	struct tune_peer *n = realloc(r->peers, (r->n_peers + 1) * sizeof(*n));
+	struct tune_peer *tp;
+	char key[12];
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	r->peers = n;
+	tp = &r->peers[r->n_peers];
+	memset(tp, 0, sizeof(*tp));
+	copy_model(tp, p);
+	if (p->n_allowed && !tp->model.allowed)
+		return -ENOMEM;
+	tp->handshake = p->handshake;
+	pick_method(r, tp, p);
+	r->n_peers++;
+	snprintf(key, sizeof(key), "%.8s", p->pubkey);
+	err = open_measurer(r, tp);
+	if (err < 0)
+		say(r, "peer %s...: new, but no probe socket (%s); left alone\n", key, strerror(-err));
+	else
+		say(r, "peer %s...: new; measured once it carries traffic\n", key);
+	return 0;
+}
+
+static bool same_allowed(const struct wgm_peer *a, const struct wgm_peer *b)
+{
+	if (a->n_allowed != b->n_allowed)
+		return false;
+	for (size_t i = 0; i < a->n_allowed; i++)
+		if (!wgm_prefix_eq(&a->allowed[i], &b->allowed[i]))
+			return false;
+	return true;
+}
+
+/* Reads the dump; notes handshakes, endpoint changes, traffic, new peers
+ * and changed allowed IPs. Returns true when the routes must be planned
+ * again (a locked peer's allowed IPs changed). */
+static bool refresh(struct tune_run *r, uint64_t now)
 {
 	struct wgm_model m;
 	const struct wgm_iface *ifc;
 	char err[256];
+	bool replan = false;
 
 	if (wgm_read(&m, r->ifname, err, sizeof(err)) < 0)
-		return;
+		return false;
 	ifc = wgm_find(&m, r->ifname);
 	for (size_t i = 0; ifc && i < r->n_peers; i++) {
 		struct tune_peer *tp = &r->peers[i];
@@ -437,6 +494,19 @@ static void refresh(struct tune_run *r, uint64_t now)
 			continue;
 		}
 		tp->gone = false;
+		if (!same_allowed(&tp->model, p)) {
+			struct wgm_prefix *a = p->n_allowed ?
+					       malloc(p->n_allowed * sizeof(*a)) : NULL;
+
+			if (a || !p->n_allowed) {
+				if (a)
+					memcpy(a, p->allowed, p->n_allowed * sizeof(*a));
+				free(tp->model.allowed);
+				tp->model.allowed = a;
+				tp->model.n_allowed = p->n_allowed;
+				replan |= tp->target != 0;
+			}
+		}
 		if (tp_activity_update(&tp->act, p->rx, p->tx,
 				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.bytes_out : 0,
 				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.n_out : 0))
@@ -468,12 +538,22 @@ static void refresh(struct tune_run *r, uint64_t now)
 			}
 		}
 	}
+	for (size_t k = 0; ifc && k < ifc->n_peers; k++) {
+		bool known = false;
+
+		for (size_t i = 0; i < r->n_peers && !known; i++)
+			known = !strcmp(ifc->peers[k].pubkey, r->peers[i].pubkey);
+		if (!known && add_peer(r, &ifc->peers[k]) < 0)
+			tool_err("tune", "out of memory for a new peer");
+	}
 	wgm_free(&m);
+	return replan;
 }
 
 static int watch(struct tune_run *r)
 {
-	struct pollfd *pfd = calloc(r->n_peers ? r->n_peers : 1, sizeof(*pfd));
+	size_t cap = r->n_peers ? r->n_peers : 1;
+	struct pollfd *pfd = calloc(cap, sizeof(*pfd));
 	uint64_t next_refresh = 0;
 	int err = 0;
 
@@ -496,8 +576,18 @@ static int watch(struct tune_run *r)
 		bool changed = false;
 
 		if (now >= next_refresh) {
-			refresh(r, now);
+			changed = refresh(r, now);
 			next_refresh = now + 1000;
+			if (r->n_peers > cap) {
+				struct pollfd *grown = realloc(pfd, r->n_peers * sizeof(*pfd));
+
+				if (!grown) {
+					err = -ENOMEM;
+					break;
+				}
+				pfd = grown;
+				cap = r->n_peers;
+			}
 		}
 		if (sys_if_mtu(r->ifname) < 0) {
 			say(r, "%s is gone\n", r->ifname);
