@@ -66,6 +66,7 @@ int wgd_ipc_open(struct wgd_ipc *ipc, const char *ifname, int inherited_fd,
 	ipc->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ipc->max_request = WGD_IPC_MAX_REQUEST;
 	ipc->budget = WGD_IPC_BUDGET;
+	ipc->stall_ms = WGD_IPC_STALL_MS;
 	if (inherited_fd >= 0) {
 		r = check_inherited(inherited_fd, err, errlen);
 		if (r < 0)
@@ -233,7 +234,7 @@ static bool evict_stalled(struct wgd_ipc *ipc, const struct wgd_ipc_client *keep
 	for (size_t i = 0; i < ipc->by_fd_cap; i++) {
 		struct wgd_ipc_client *c = ipc->by_fd[i];
 
-		if (c && c != keep && t - c->active_ms >= WGD_IPC_STALL_MS &&
+		if (c && c != keep && t - c->active_ms >= ipc->stall_ms &&
 		    (!old || c->active_ms < old->active_ms))
 			old = c;
 	}
@@ -293,18 +294,39 @@ static void refuse(struct wgd_ipc *ipc, struct wgd_ipc_client *c, const char *wh
 	charge(ipc, c);
 }
 
+/* The loop spent busy_ms on one client's request (a get or set of 100k
+ * peers takes seconds, more on a slow machine), serving no other client
+ * meanwhile: that time is not theirs to have stalled. */
+static void credit_busy(struct wgd_ipc *ipc, const struct wgd_ipc_client *busy, uint64_t busy_ms)
+{
+	uint64_t t = now_ms();
+
+	if (!busy_ms)
+		return;
+	for (size_t i = 0; i < ipc->by_fd_cap; i++) {
+		struct wgd_ipc_client *c = ipc->by_fd[i];
+
+		if (c && c != busy)
+			c->active_ms = c->active_ms + busy_ms > t ? t : c->active_ms + busy_ms;
+	}
+}
+
 /* Answers one framer event into c->out. Returns 0, or -1 to close. */
 static int answer(struct wgd_ipc *ipc, struct wgd_ipc_client *c, enum wg_uapi_event ev)
 {
+	uint64_t t0;
 	int r;
 
 	if (ev == WG_UAPI_EV_CLOSE)
 		return -1;
 	ipc->served++;
+	t0 = now_ms();
 	if (ev == WG_UAPI_EV_GET) {
 		ipc->ops->get(ipc->ctx, &c->out);
+		credit_busy(ipc, c, now_ms() - t0);
 	} else if (ev == WG_UAPI_EV_SET) {
 		r = ipc->ops->set(ipc->ctx, &c->conn.txn);
+		credit_busy(ipc, c, now_ms() - t0);
 		wg_uapi_txn_free(&c->conn.txn);
 		wg_uapi_write_errno(&c->out, r);
 	} else {

@@ -22,7 +22,9 @@
  * A request over a limit is answered errno=-12 (ENOMEM) and the connection
  * closed; a reply is never refused (its size is the device's). Under
  * pressure (clients or budget), a client that made no progress for
- * WGD_IPC_STALL_MS is closed to make room. Refusals are
+ * WGD_IPC_STALL_MS is closed to make room; the time the loop spent on
+ * another client's request (a large get or set takes seconds) does not
+ * count against the others. Refusals are
  * logged at most once a second, with the count of those not logged.
  */
 #ifndef WGMTU_DAEMON_IPC_H
@@ -79,6 +81,7 @@ struct wgd_ipc {
 	unsigned n_clients;
 	size_t used;             /* bytes of all pending requests and replies */
 	size_t max_request, budget; /* WGD_IPC_MAX_REQUEST, WGD_IPC_BUDGET (tests lower them) */
+	uint64_t stall_ms;       /* WGD_IPC_STALL_MS (tests lower it) */
 	int spare_fd;            /* released to accept-and-close at EMFILE */
 	/* refusal log: at most one line a second */
 	uint64_t log_ms;

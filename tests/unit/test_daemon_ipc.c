@@ -3,7 +3,8 @@
  * driven by hand instead of an epoll loop: a client that never reads
  * costs no waiting and bounded memory, a request over the limit or the
  * shared budget is refused with ENOMEM, a set ended by EOF is applied, hundreds of clients are
- * served. No root needed. */
+ * served, and the time the daemon spends on one client's long request is
+ * not counted as the others' stall. No root needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,12 +26,23 @@
 static struct wgd_ipc ipc;
 static struct sockaddr_un addr;
 static int n_sets;
+static size_t big_get;        /* bytes of extra reply (0: about 2 KB) */
+static unsigned slow_get_ms;  /* the get takes this long */
 
 static void fake_get(void *ctx, struct wg_uapi_out *out)
 {
 	char v[80];
 
 	(void)ctx;
+	if (slow_get_ms) {
+		struct timespec d = { slow_get_ms / 1000, (long)(slow_get_ms % 1000) * 1000000L };
+
+		nanosleep(&d, NULL);
+	}
+	for (size_t i = 0; i < big_get / 80; i++) {
+		snprintf(v, sizeof(v), "%064zu", i);
+		wg_uapi_out_kv_str(out, "wgmtu_big_key", v);
+	}
 	/* about 2 KB, like a small device */
 	for (int i = 0; i < 30; i++) {
 		snprintf(v, sizeof(v), "%064d", i);
@@ -66,6 +78,8 @@ static int setup(void **st)
 	ipc.ops = &ops;
 	ipc.client_tag = 7;
 	n_sets = 0;
+	big_get = 0;
+	slow_get_ms = 0;
 	return 0;
 }
 
@@ -316,6 +330,81 @@ static void test_many_clients(void **st)
 	assert_int_equal(ipc.served, N);
 }
 
+/* A large reply waits for its slow reader while another client's get
+ * keeps the daemon busy longer than the stall limit: that time is the
+ * daemon's, not the reader's, so the reader is not closed when the
+ * second reply pushes the total over the budget (it was: a wg show of a
+ * big device lost its reply to a concurrent one). A reader that then
+ * really stalls is still closed. Limits lowered: stall 100 ms, budget
+ * 1.5 MiB, replies of 1 MiB. */
+static void test_busy_is_not_stall(void **st)
+{
+	int a = client(), b, sa, sb;
+	char buf[65536];
+
+	(void)st;
+	ipc.stall_ms = 100;
+	ipc.budget = 3u << 19;
+	big_get = 1u << 20;
+	wgd_ipc_accept(&ipc);
+	sa = last_server_fd();
+	assert_int_equal(send(a, "get=1\n\n", 7, 0), 7);
+	wgd_ipc_client_event(&ipc, sa, EPOLLIN);
+	assert_true(ipc.by_fd[sa]->out_off < ipc.by_fd[sa]->out.len); /* a's reply waits */
+	b = client();
+	wgd_ipc_accept(&ipc);
+	sb = last_server_fd();
+	slow_get_ms = 250;
+	assert_int_equal(send(b, "get=1\n\n", 7, 0), 7);
+	wgd_ipc_client_event(&ipc, sb, EPOLLIN);
+	assert_true(ipc.used > ipc.budget); /* both replies held: over the budget */
+	assert_int_equal(ipc.evicted, 0);
+	assert_int_equal(ipc.n_clients, 2);
+	assert_non_null(ipc.by_fd[sa]);
+	/* a reads on: its whole reply arrives */
+	{
+		size_t got = 0;
+		bool done = false;
+
+		for (int i = 0; i < 100000 && !done; i++) {
+			ssize_t r = recv(a, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+			if (r > 0) {
+				got += (size_t)r;
+				buf[r] = 0;
+				done = r >= 9 && !memcmp(buf + r - 9, "errno=0\n\n", 9);
+			}
+			if (ipc.by_fd[sa])
+				wgd_ipc_client_event(&ipc, sa, EPOLLOUT);
+		}
+		assert_true(done);
+		assert_true(got >= big_get / 80 * 79); /* every key line arrived */
+	}
+	/* b leaves; a gets a new big reply and now stops reading for real:
+	 * closed once a third client's reply needs room */
+	close(b);
+	wgd_ipc_client_event(&ipc, sb, EPOLLIN | EPOLLHUP);
+	assert_null(ipc.by_fd[sb]);
+	slow_get_ms = 0;
+	assert_int_equal(send(a, "get=1\n\n", 7, 0), 7);
+	wgd_ipc_client_event(&ipc, sa, EPOLLIN);
+	assert_true(ipc.by_fd[sa]->out_off < ipc.by_fd[sa]->out.len);
+	{
+		struct timespec d = { 0, 150 * 1000000L };
+
+		nanosleep(&d, NULL);
+	}
+	b = client();
+	wgd_ipc_accept(&ipc);
+	sb = last_server_fd();
+	assert_int_equal(send(b, "get=1\n\n", 7, 0), 7);
+	wgd_ipc_client_event(&ipc, sb, EPOLLIN);
+	assert_int_equal(ipc.evicted, 1);
+	assert_null(ipc.by_fd[sa]);
+	close(a);
+	close(b);
+}
+
 /* WG_UAPI_FD that is not a listening UNIX stream socket is refused with
  * a message that says so. */
 static void test_inherited_checks(void **st)
@@ -345,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_request_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_is_not_stall, setup, teardown),
 		cmocka_unit_test(test_inherited_checks),
 	};
 
