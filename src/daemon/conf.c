@@ -237,7 +237,6 @@ static int endpoint_from_uapi(const struct wg_uapi_endpoint *u, struct wgd_endpo
  * does not pump: the identity, replace_peers, and each op in order.
  */
 
-
 struct key_sim {
 	struct wg_keyhash_entry e;
 	bool present; /* a peer with this key exists at this point of the set */

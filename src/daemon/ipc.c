@@ -323,10 +323,8 @@ static int answer(struct wgd_ipc *ipc, struct wgd_ipc_client *c, enum wg_uapi_ev
 	t0 = now_ms();
 	if (ev == WG_UAPI_EV_GET) {
 		ipc->ops->get(ipc->ctx, &c->out);
-		credit_busy(ipc, c, now_ms() - t0);
 	} else if (ev == WG_UAPI_EV_SET) {
 		r = ipc->ops->set(ipc->ctx, &c->conn.txn);
-		credit_busy(ipc, c, now_ms() - t0);
 		wg_uapi_txn_free(&c->conn.txn);
 		wg_uapi_write_errno(&c->out, r);
 	} else {
@@ -334,6 +332,7 @@ static int answer(struct wgd_ipc *ipc, struct wgd_ipc_client *c, enum wg_uapi_ev
 			c->conn.err_msg ? c->conn.err_msg : strerror(-c->conn.err));
 		wg_uapi_write_errno(&c->out, c->conn.err);
 	}
+	credit_busy(ipc, c, now_ms() - t0);
 	if (c->out.err)
 		return -1;
 	charge(ipc, c);

@@ -130,6 +130,14 @@ static int measure_peer(struct doctor_peer *dp, const struct doctor_opts *o, int
 	return 0;
 }
 
+/* A string key of a peer's section into buf ("?" when absent). */
+static void copy_key(char *buf, size_t n, const struct uapi_section *s, const char *key)
+{
+	const char *v = uapi_get(s, key);
+
+	snprintf(buf, n, "%s", v ? v : "?");
+}
+
 static void wgmtud_peer(struct doctor_peer *dp, const struct uapi_reply *r)
 {
 	char hex[2 * UAPI_KEY_LEN + 1];
@@ -147,12 +155,8 @@ static void wgmtud_peer(struct doctor_peer *dp, const struct uapi_reply *r)
 			dp->wgmtud_path_mtu = (unsigned)v;
 		if (uapi_get_u64(&r->peers[i].s, "wgmtu_effective_mtu", &v) == 0)
 			dp->wgmtud_effective_mtu = (unsigned)v;
-		snprintf(dp->wgmtud_state, sizeof(dp->wgmtud_state), "%s",
-			 uapi_get(&r->peers[i].s, "wgmtu_state") ?
-			 uapi_get(&r->peers[i].s, "wgmtu_state") : "?");
-		snprintf(dp->wgmtud_method, sizeof(dp->wgmtud_method), "%s",
-			 uapi_get(&r->peers[i].s, "wgmtu_method") ?
-			 uapi_get(&r->peers[i].s, "wgmtu_method") : "?");
+		copy_key(dp->wgmtud_state, sizeof(dp->wgmtud_state), &r->peers[i].s, "wgmtu_state");
+		copy_key(dp->wgmtud_method, sizeof(dp->wgmtud_method), &r->peers[i].s, "wgmtu_method");
 	}
 }
 

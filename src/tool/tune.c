@@ -323,25 +323,37 @@ static void restore(struct tune_run *r)
 	fflush(stdout);
 }
 
-static void copy_model(struct tune_peer *tp, const struct wgm_peer *p)
+/* tp's copy of p's allowed IPs (replacing the one it had). 0 or -ENOMEM
+ * (then the old copy stays). */
+static int copy_allowed(struct tune_peer *tp, const struct wgm_peer *p)
+{
+	struct wgm_prefix *a = NULL;
+
+	if (p->n_allowed) {
+		a = malloc(p->n_allowed * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		memcpy(a, p->allowed, p->n_allowed * sizeof(*a));
+	}
+	free(tp->model.allowed);
+	tp->model.allowed = a;
+	tp->model.n_allowed = p->n_allowed;
+	return 0;
+}
+
+static int copy_model(struct tune_peer *tp, const struct wgm_peer *p)
 {
 	free(tp->model.allowed);
 	tp->model = *p;
 	tp->model.allowed = NULL;
 	tp->model.n_allowed = 0;
-	if (p->n_allowed) {
-		tp->model.allowed = malloc(p->n_allowed * sizeof(*p->allowed));
-		if (tp->model.allowed) {
-			memcpy(tp->model.allowed, p->allowed, p->n_allowed * sizeof(*p->allowed));
-			tp->model.n_allowed = p->n_allowed;
-		}
-	}
 	snprintf(tp->pubkey, sizeof(tp->pubkey), "%s", p->pubkey);
 	tp->has_endpoint = p->has_endpoint;
 	if (p->has_endpoint) {
 		tp->endpoint = p->endpoint;
 		tp->outer_family = p->endpoint.ss_family;
 	}
+	return copy_allowed(tp, p);
 }
 
 /* ------------------------------------------------------------- watch */
@@ -444,8 +456,7 @@ static int add_peer(struct tune_run *r, const struct wgm_peer *p)
 	r->peers = n;
 	tp = &r->peers[r->n_peers];
 	memset(tp, 0, sizeof(*tp));
-	copy_model(tp, p);
-	if (p->n_allowed && !tp->model.allowed)
+	if (copy_model(tp, p) < 0)
 		return -ENOMEM;
 	tp->handshake = p->handshake;
 	pick_method(r, tp, p);
@@ -494,19 +505,8 @@ static bool refresh(struct tune_run *r, uint64_t now)
 			continue;
 		}
 		tp->gone = false;
-		if (!same_allowed(&tp->model, p)) {
-			struct wgm_prefix *a = p->n_allowed ?
-					       malloc(p->n_allowed * sizeof(*a)) : NULL;
-
-			if (a || !p->n_allowed) {
-				if (a)
-					memcpy(a, p->allowed, p->n_allowed * sizeof(*a));
-				free(tp->model.allowed);
-				tp->model.allowed = a;
-				tp->model.n_allowed = p->n_allowed;
-				replan |= tp->target != 0;
-			}
-		}
+		if (!same_allowed(&tp->model, p) && copy_allowed(tp, p) == 0)
+			replan |= tp->target != 0;
 		if (tp_activity_update(&tp->act, p->rx, p->tx,
 				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.bytes_out : 0,
 				       tp->t_open && tp->method == TP_M_TUNNEL ? tp->t.n_out : 0))
@@ -779,17 +779,18 @@ int cmd_tune(int argc, char **argv)
 		struct tune_peer *tp = &r.peers[i];
 		char key[12];
 
-		copy_model(tp, dp->peer);
+		if (copy_model(tp, dp->peer) < 0) {
+			tool_err("tune", "out of memory");
+			doctor_run_free(&d);
+			rc = EXIT_FAILURE_RUN;
+			goto out;
+		}
 		tp->handshake = dp->peer->handshake;
 		tp->method = dp->m.method;
 		if (dp->m.method == TP_M_TUNNEL)
 			tp->probe_addr = dp->probe_addr;
-		else if (!dp->m.method && r.method != DOCTOR_M_ENDPOINT && wgm_peer_host(dp->peer, 0)) {
-			tp->method = TP_M_TUNNEL; /* try again while watching */
-			tp->probe_addr = *wgm_peer_host(dp->peer, 0);
-		} else if (!dp->m.method && dp->peer->has_endpoint && r.method != DOCTOR_M_TUNNEL) {
-			tp->method = TP_M_ENDPOINT;
-		}
+		else if (!dp->m.method)
+			pick_method(&r, tp, dp->peer); /* try again while watching */
 		snprintf(key, sizeof(key), "%.8s", dp->peer->pubkey);
 		tp->idle = dp->idle;
 		if (dp->idle) {
